@@ -1,0 +1,508 @@
+"""``DevRevClient``: DevRev's webhooks endpoints over httpx, one method per endpoint.
+
+Cross-cutting concerns live in one place, :meth:`DevRevClient._call`: authentication, timeouts
+bounded by a per-operation deadline, retries (tenacity: capped exponential backoff with jitter,
+``Retry-After`` honoured), mapping of DevRev's error bodies to typed one-line exceptions, and
+redaction of the token and secrets. Methods only say which endpoint and what body.
+
+The client is thread-safe: the provider host runs four calls at once, sharing one client and
+its connection pool.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, TypeVar
+
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponential_jitter
+
+from .errors import (
+    ConfigurationError,
+    DevRevAPIError,
+    DevRevError,
+    TransportError,
+    error_class_for,
+    one_line,
+    redact,
+)
+from .models import CreateWebhookRequest, UpdateWebhookRequest, Webhook, WebhookStatus
+from .settings import DEFAULT_API_URL, MISSING_TOKEN, Settings
+
+__all__ = ["DevRevClient", "RetryPolicy", "Timeouts", "shared_client"]
+
+T = TypeVar("T")
+
+log = logging.getLogger("pulumi_devrev.client")
+
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+# Statuses after which a create cannot have taken effect: the request was refused up front.
+_REFUSED_STATUS = frozenset({429})
+# A create that failed these ways may still have created the webhook (the server got the
+# request): look for it before sending another create.
+_CLOCK_SKEW = timedelta(minutes=2)
+
+try:
+    _VERSION = version("pulumi-devrev")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    _VERSION = "0+unknown"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Per-request timeouts; ``deadline`` bounds a whole operation, retries included."""
+
+    connect: float = 5.0
+    read: float = 30.0
+    write: float = 30.0
+    pool: float = 10.0
+    deadline: float = 120.0
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Capped exponential backoff with jitter; ``Retry-After`` wins when DevRev sends it."""
+
+    max_attempts: int = 6
+    initial_wait: float = 0.5
+    max_wait: float = 20.0
+    jitter: float = 0.5
+    max_retry_after: float = 300.0
+    """A longer ``Retry-After`` than this (or than the deadline allows) fails at once."""
+
+
+class _Transient(DevRevError):
+    """A transport failure, kept apart from the final :class:`TransportError` during retries."""
+
+    def __init__(self, detail: str, *, may_have_taken_effect: bool) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.may_have_taken_effect = may_have_taken_effect
+
+
+class DevRevClient:
+    """DevRev's webhooks API.
+
+    >>> client = DevRevClient(token, "https://api.devrev.ai")
+    >>> hook = client.get_webhook("don:integration:dvrv-us-1:devo/0:webhook/abc")
+
+    ``get_webhook`` returns ``None`` for a webhook that does not exist and ``delete_webhook``
+    returns ``False``; every other DevRev error raises a ``DevRevAPIError`` subclass, and a
+    DevRev that cannot be reached raises ``TransportError`` (both in ``pulumi_devrev.errors``).
+    """
+
+    def __init__(
+        self,
+        token: str,
+        api_url: str = DEFAULT_API_URL,
+        *,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not token or not token.strip():
+            raise ConfigurationError(MISSING_TOKEN)
+        self._token = token.strip()
+        self.api_url = api_url.rstrip("/")
+        self.timeouts = timeouts or Timeouts()
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        t = self.timeouts
+        self._http = httpx.Client(
+            base_url=self.api_url,
+            headers={
+                "Authorization": f"Bearer {self._token}",
+                "Accept": "application/json",
+                "User-Agent": f"pulumi-devrev/{_VERSION}",
+            },
+            timeout=httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> DevRevClient:
+        kwargs.setdefault("timeouts", Timeouts(deadline=settings.operation_timeout))
+        return cls(settings.token, settings.api_url, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"DevRevClient(api_url={self.api_url!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> DevRevClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- endpoints --------------------------------------------------------------------------
+
+    def create_webhook(self, request: CreateWebhookRequest) -> Webhook:
+        """``POST /webhooks.create``, never making two webhooks.
+
+        A create is resent only when it cannot have taken effect (no connection, or 429). When
+        it may have (a timeout or dropped connection after sending, a 5xx), the webhooks are
+        listed first and one matching the request, created since this call began, is returned
+        instead of creating another.
+        """
+        op = "webhooks.create"
+        secrets = [request.secret] if request.secret else []
+        body = request.body()
+        started = datetime.now(UTC)
+        deadline_at = time.monotonic() + self.timeouts.deadline
+
+        def attempt() -> Webhook:
+            try:
+                data = self._send(
+                    op,
+                    "POST",
+                    "/webhooks.create",
+                    json=body,
+                    secrets=secrets,
+                    deadline_at=deadline_at,
+                )
+            except (_Transient, DevRevAPIError) as err:
+                if not _may_have_taken_effect(err):
+                    raise
+                log.info(
+                    "%s: outcome unknown (%s); looking for the webhook it may have made",
+                    op,
+                    _describe(err),
+                )
+                try:
+                    found = self._find_created(request, started, deadline_at)
+                except DevRevError as lookup:
+                    raise TransportError(
+                        op,
+                        f"{_describe(err)}, and listing webhooks to check whether it was "
+                        f"created failed too ({lookup}); check webhooks.list before retrying",
+                    ) from lookup
+                if found is not None:
+                    log.info("%s: found the webhook the failed attempt created: %s", op, found.id)
+                    return found
+                raise
+            return _webhook(op, data)
+
+        return self._retrying(op, deadline_at, attempt)
+
+    def get_webhook(self, webhook_id: str) -> Webhook | None:
+        """``GET /webhooks.get``; ``None`` when DevRev has no webhook with that id."""
+        op = "webhooks.get"
+        try:
+            data = self._call(
+                op, "GET", "/webhooks.get", params={"id": webhook_id}, webhook=webhook_id
+            )
+        except DevRevAPIError as err:
+            # 404 is an answer, not a failure: refresh and adoption need to know "gone".
+            if err.status_code == 404:
+                return None
+            raise
+        return _webhook(op, data, webhook_id)
+
+    def list_webhooks(self, statuses: Iterable[WebhookStatus | str] | None = None) -> list[Webhook]:
+        """``GET /webhooks.list``: every webhook of the org (DevRev does not paginate it)."""
+        params = {"status": ",".join(str(s) for s in statuses)} if statuses else None
+        data = self._call("webhooks.list", "GET", "/webhooks.list", params=params)
+        items = data.get("webhooks")
+        if not isinstance(items, list):
+            raise DevRevAPIError("webhooks.list", 200, {"message": "response has no webhooks"})
+        return [_parse_webhook("webhooks.list", item) for item in items]
+
+    def update_webhook(self, request: UpdateWebhookRequest) -> Webhook:
+        """``POST /webhooks.update`` with exactly the fields the request sets."""
+        op = "webhooks.update"
+        secrets = [request.secret] if request.secret else []
+        data = self._call(
+            op, "POST", "/webhooks.update", json=request.body(), webhook=request.id, secrets=secrets
+        )
+        return _webhook(op, data, request.id)
+
+    def delete_webhook(self, webhook_id: str) -> bool:
+        """``POST /webhooks.delete``; ``False`` when it was already gone (which is fine)."""
+        try:
+            self._call(
+                "webhooks.delete",
+                "POST",
+                "/webhooks.delete",
+                json={"id": webhook_id},
+                webhook=webhook_id,
+            )
+        except DevRevAPIError as err:
+            if err.status_code == 404:
+                return False
+            raise
+        return True
+
+    # -- the one place requests are made ----------------------------------------------------
+
+    def _call(
+        self,
+        op: str,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        webhook: str | None = None,
+        secrets: list[str] | None = None,
+        deadline_at: float | None = None,
+    ) -> dict[str, Any]:
+        """Send with retries: for idempotent operations (all but create)."""
+        deadline_at = deadline_at or time.monotonic() + self.timeouts.deadline
+
+        def attempt() -> dict[str, Any]:
+            return self._send(
+                op,
+                method,
+                path,
+                json=json,
+                params=params,
+                webhook=webhook,
+                secrets=secrets or [],
+                deadline_at=deadline_at,
+            )
+
+        return self._retrying(op, deadline_at, attempt, webhook=webhook)
+
+    def _retrying(
+        self, op: str, deadline_at: float, attempt: Callable[[], T], *, webhook: str | None = None
+    ) -> T:
+        policy = self.retry
+        backoff = wait_exponential_jitter(
+            initial=policy.initial_wait, max=policy.max_wait, jitter=policy.jitter
+        )
+
+        def wait(state: RetryCallState) -> float:
+            err = state.outcome.exception() if state.outcome else None
+            if isinstance(err, DevRevAPIError) and err.retry_after is not None:
+                return err.retry_after
+            return float(backoff(state))
+
+        def stop(state: RetryCallState) -> bool:
+            if state.attempt_number >= policy.max_attempts:
+                return True
+            # Never sleep past the deadline, nor wait out an absurd Retry-After.
+            return (
+                state.upcoming_sleep > policy.max_retry_after
+                or time.monotonic() + state.upcoming_sleep >= deadline_at
+            )
+
+        def before_sleep(state: RetryCallState) -> None:
+            err = state.outcome.exception() if state.outcome else None
+            log.info(
+                "%s: attempt %d failed (%s); retrying in %.1fs",
+                op,
+                state.attempt_number,
+                _describe(err),
+                state.upcoming_sleep,
+            )
+
+        retrying = Retrying(
+            retry=retry_if_exception(_retryable),
+            wait=wait,
+            stop=stop,
+            sleep=self._sleep,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(attempt)
+        except _Transient as err:
+            attempts = retrying.statistics.get("attempt_number", 1)
+            raise TransportError(
+                op, f"{err.detail} (gave up after {attempts} attempt(s))", webhook=webhook
+            ) from None
+
+    def _send(
+        self,
+        op: str,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        webhook: str | None = None,
+        secrets: list[str],
+        deadline_at: float,
+    ) -> dict[str, Any]:
+        """One HTTP exchange; raises ``_Transient`` or a ``DevRevAPIError``."""
+        remaining = deadline_at - time.monotonic()
+        if remaining <= 0:
+            raise TransportError(
+                op, "the operation deadline passed before DevRev answered", webhook=webhook
+            )
+        t = self.timeouts
+        timeout = httpx.Timeout(
+            connect=min(t.connect, remaining),
+            read=min(t.read, remaining),
+            write=min(t.write, remaining),
+            pool=min(t.pool, remaining),
+        )
+        try:
+            response = self._http.request(method, path, json=json, params=params, timeout=timeout)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise _Transient(_transport_text(exc, self), may_have_taken_effect=False) from None
+        except httpx.TransportError as exc:
+            raise _Transient(_transport_text(exc, self), may_have_taken_effect=True) from None
+        log.debug("%s %s -> %d", method, path, response.status_code)
+        body = _json_body(response)
+        if response.is_success:
+            if body is None:
+                raise DevRevAPIError(
+                    op,
+                    response.status_code,
+                    {"message": "DevRev answered with a body that is not JSON"},
+                    webhook=webhook,
+                )
+            return body
+        redactions = [self._token, *secrets]
+        raise error_class_for(response.status_code)(
+            op,
+            response.status_code,
+            body if body is not None else {"message": response.text},
+            webhook=webhook,
+            retry_after=_retry_after(response, body),
+            redactions=redactions,
+        )
+
+    def _find_created(
+        self, request: CreateWebhookRequest, started: datetime, deadline_at: float
+    ) -> Webhook | None:
+        """The webhook a failed create made, if any: same url, events, headers (and secret)."""
+        hooks = [
+            _parse_webhook("webhooks.list", w)
+            for w in self._call(
+                "webhooks.list", "GET", "/webhooks.list", deadline_at=deadline_at
+            ).get("webhooks", [])
+        ]
+        want_events = sorted(set(request.event_types or []))
+        want_headers = {h.name: h.value for h in request.headers or []}
+        since = started - _CLOCK_SKEW
+        matches = [
+            w
+            for w in hooks
+            if w.url == request.url
+            and sorted(set(w.event_types)) == want_events
+            and w.header_map == want_headers
+            and (request.secret is None or w.secret == request.secret)
+            and (_parse_date(w.created_date) or since) >= since
+        ]
+        matches.sort(key=lambda w: _parse_date(w.created_date) or since, reverse=True)
+        return matches[0] if matches else None
+
+
+# -- shared clients -------------------------------------------------------------------------
+
+_clients: dict[tuple[str, str, float], DevRevClient] = {}
+_clients_lock = threading.Lock()
+
+
+def shared_client(settings: Settings) -> DevRevClient:
+    """One client per (API URL, token, deadline) per process, so connections are reused."""
+    key = (settings.api_url, settings.token, settings.operation_timeout)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = _clients[key] = DevRevClient.from_settings(settings)
+        return client
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _retryable(err: BaseException) -> bool:
+    if isinstance(err, _Transient):
+        return True
+    return isinstance(err, DevRevAPIError) and err.status_code in RETRYABLE_STATUS
+
+
+def _may_have_taken_effect(err: BaseException) -> bool:
+    if isinstance(err, _Transient):
+        return err.may_have_taken_effect
+    return (
+        isinstance(err, DevRevAPIError)
+        and err.status_code in RETRYABLE_STATUS
+        and err.status_code not in _REFUSED_STATUS
+    )
+
+
+def _describe(err: BaseException | None) -> str:
+    if isinstance(err, _Transient):
+        return err.detail
+    if isinstance(err, DevRevAPIError):
+        return f"HTTP {err.status_code}{' ' + err.type if err.type else ''}"
+    return type(err).__name__
+
+
+def _transport_text(exc: httpx.TransportError, client: DevRevClient) -> str:
+    # httpx messages can quote the URL; the token is never in it, but redact defensively.
+    text = one_line(str(exc)) or type(exc).__name__
+    return redact(f"{type(exc).__name__}: {text} ({client.api_url})", [client._token])
+
+
+def _json_body(response: httpx.Response) -> dict[str, Any] | None:
+    try:
+        data = response.json()
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _retry_after(response: httpx.Response, body: dict[str, Any] | None) -> float | None:
+    header = response.headers.get("Retry-After")
+    if header:
+        try:
+            return max(0.0, float(header))
+        except ValueError:
+            try:
+                when = email.utils.parsedate_to_datetime(header)
+            except (TypeError, ValueError):
+                when = None
+            if when is not None and when.tzinfo is not None:
+                return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    value = (body or {}).get("retry_after")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return max(0.0, float(value))
+    return None
+
+
+def _webhook(op: str, data: dict[str, Any], webhook: str | None = None) -> Webhook:
+    return _parse_webhook(op, data.get("webhook"), webhook)
+
+
+def _parse_webhook(op: str, item: Any, webhook: str | None = None) -> Webhook:
+    try:
+        return Webhook.model_validate(item)
+    except ValueError as err:
+        fields = ", ".join(sorted({str(e["loc"][0]) for e in _errors(err) if e["loc"]}))
+        raise DevRevAPIError(
+            op,
+            200,
+            {"message": f"unexpected webhook object from DevRev (fields: {fields})"},
+            webhook=webhook,
+        ) from None
+
+
+def _errors(err: ValueError) -> list[Any]:
+    errors = getattr(err, "errors", None)
+    return list(errors(include_input=False)) if callable(errors) else []
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

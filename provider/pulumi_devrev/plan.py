@@ -1,0 +1,196 @@
+"""Pure decisions: what changed, the single update request, what the status will do.
+
+Nothing here does I/O, so every rule has fast, exhaustive tests. The provider is the thin shell
+that feeds these functions property dicts and API responses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import redact_url
+from .models import (
+    PROVIDER_ONLY_INPUTS,
+    EventTypesUpdate,
+    HeadersUpdate,
+    UpdateAction,
+    UpdateWebhookRequest,
+    Webhook,
+    WebhookSpec,
+    WebhookStatus,
+)
+
+__all__ = [
+    "COMPARED_FIELDS",
+    "Observed",
+    "changed_fields",
+    "inputs_from_live",
+    "outputs",
+    "plan_update",
+    "restarts_verification",
+    "reverification_notice",
+]
+
+# Inputs that map to the webhook at DevRev; everything else only steers the provider.
+COMPARED_FIELDS = ("url", "event_types", "secret", "active", "headers")
+_STATUSES = {s.value for s in WebhookStatus}
+
+
+@dataclass(frozen=True)
+class Observed:
+    """A webhook as last seen: from DevRev's answer, or from the outputs Pulumi stored."""
+
+    url: str
+    event_types: frozenset[str] = frozenset()
+    secret: str | None = field(default=None, repr=False)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    active: bool = True
+    status: WebhookStatus | None = None
+
+    @classmethod
+    def from_webhook(cls, hook: Webhook) -> Observed:
+        return cls(
+            url=hook.url,
+            event_types=frozenset(hook.event_types),
+            secret=hook.secret,
+            headers=hook.header_map,
+            active=hook.status != WebhookStatus.INACTIVE,
+            status=hook.status,
+        )
+
+    @classmethod
+    def from_outputs(cls, props: Mapping[str, Any]) -> Observed:
+        """Tolerant of outputs written by older releases: missing keys take defaults."""
+        status = props.get("status")
+        headers = props.get("headers")
+        return cls(
+            url=str(props.get("url") or ""),
+            event_types=frozenset(props.get("event_types") or ()),
+            secret=props.get("secret"),
+            headers=dict(headers) if isinstance(headers, Mapping) else {},
+            active=bool(props.get("active", True)),
+            status=WebhookStatus(status) if status in _STATUSES else None,
+        )
+
+
+def changed_fields(
+    old: Observed, news: Mapping[str, Any], unknown: Collection[str] = ()
+) -> list[str]:
+    """Inputs whose desired value differs from what the webhook has, in a stable order.
+
+    ``news`` are checked (normalized) inputs. A field in ``unknown`` (not known until apply)
+    counts as changed. Event types compare as sets; an unset ``secret`` never differs, since
+    DevRev generated the one the webhook has.
+    """
+    changed = []
+    for name in COMPARED_FIELDS:
+        if name not in news or news[name] is None:
+            continue
+        if name in unknown:
+            changed.append(name)
+            continue
+        value = news[name]
+        if name == "event_types":
+            differs = frozenset(value) != old.event_types
+        elif name == "headers":
+            differs = dict(value) != dict(old.headers)
+        else:
+            differs = value != getattr(old, name)
+        if differs:
+            changed.append(name)
+    return changed
+
+
+def plan_update(webhook_id: str, old: Observed, new: WebhookSpec) -> UpdateWebhookRequest | None:
+    """The one ``webhooks.update`` that takes ``old`` to ``new``, or ``None`` if none is needed.
+
+    ``url`` and ``secret`` are sent only when they change: each resend knocks an active webhook
+    back to ``unverified``. Event types and headers use ``set`` (the whole desired list), which
+    lands on the desired state even when ``old`` missed an out-of-band edit.
+    """
+    changes = set(changed_fields(old, new.to_inputs()))
+    if not changes:
+        return None
+    action = None
+    if "active" in changes:
+        action = UpdateAction.ACTIVATE if new.active else UpdateAction.DEACTIVATE
+    return UpdateWebhookRequest(
+        id=webhook_id,
+        url=new.url if "url" in changes else None,
+        secret=new.secret if "secret" in changes else None,
+        action=action,
+        event_types=EventTypesUpdate(set=list(new.event_types))
+        if "event_types" in changes
+        else None,
+        headers=HeadersUpdate(set=new.header_list()) if "headers" in changes else None,
+    )
+
+
+def restarts_verification(old: Observed, changes: Collection[str], wants_active: bool) -> bool:
+    """Whether applying ``changes`` sends an active webhook back to ``unverified``.
+
+    DevRev states the rule for active webhooks: a new url or secret needs a new handshake.
+    """
+    return (
+        old.status == WebhookStatus.ACTIVE
+        and wants_active
+        and bool({"url", "secret"} & set(changes))
+    )
+
+
+def reverification_notice(
+    webhook_id: str, old: Observed, changes: Collection[str], new_url: Any
+) -> str | None:
+    """The line ``pulumi preview`` shows before a change that pauses deliveries."""
+    if not restarts_verification(old, changes, wants_active=True):
+        return None
+    what = " and ".join(c for c in ("url", "secret") if c in changes)
+    endpoint = redact_url(new_url) if isinstance(new_url, str) else "the new url"
+    return (
+        f"DevRev webhook {webhook_id}: changing its {what} makes it `unverified`; it receives no "
+        f"events until {endpoint} answers DevRev's verification challenge."
+    )
+
+
+def outputs(hook: Webhook, spec: WebhookSpec | None = None, **settings: Any) -> dict[str, Any]:
+    """Every output, from DevRev's answer, plus the inputs that only steer the provider.
+
+    ``active`` is what the webhook is meant to be: ``unverified`` still counts as active (the
+    handshake is pending, not drift), only ``inactive`` does not.
+    """
+    out: dict[str, Any] = {
+        "url": hook.url,
+        "event_types": sorted(set(hook.event_types)),
+        "secret": hook.secret,
+        "active": hook.status != WebhookStatus.INACTIVE,
+        "headers": dict(sorted(hook.header_map.items())),
+        "status": hook.status.value,
+        "display_id": hook.display_id,
+        "created_date": hook.created_date,
+        "modified_date": hook.modified_date,
+    }
+    steering = dict(settings)
+    if spec is not None:
+        steering.update({k: getattr(spec, k) for k in (*PROVIDER_ONLY_INPUTS, "adopt_id")})
+    out.update(steering)
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def inputs_from_live(hook: Webhook, old_props: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs that hold now, for refresh: the next ``pulumi up`` diffs against these.
+
+    The secret is left out on purpose: an input carrying it could be stored unencrypted, and
+    an unset secret never differs anyway.
+    """
+    inputs: dict[str, Any] = {
+        "url": hook.url,
+        "event_types": sorted(set(hook.event_types)),
+        "active": hook.status != WebhookStatus.INACTIVE,
+        "headers": dict(sorted(hook.header_map.items())),
+    }
+    for name in (*PROVIDER_ONLY_INPUTS, "adopt_id"):
+        if old_props.get(name) is not None:
+            inputs[name] = old_props[name]
+    return inputs

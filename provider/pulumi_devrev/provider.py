@@ -1,0 +1,207 @@
+"""The dynamic provider behind ``DevRevWebhook``: property dicts in, DevRev calls out.
+
+Every method reads in the same phases: load what is wanted (and what was), build the client,
+call the API, return state. Decisions are in :mod:`pulumi_devrev.plan`; waiting for the
+handshake is in :mod:`pulumi_devrev.verification`.
+
+The instance holds nothing. Pulumi pickles it into every resource's state (``__provider``), so
+it must stay a tiny by-reference pickle: no token, no client, and this module path and class
+name must not move (refresh and destroy unpickle what state holds).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+from pulumi.runtime import rpc
+
+from . import plan, settings
+from .client import DevRevClient, shared_client
+from .errors import DevRevError
+from .models import (
+    PROVIDER_ONLY_INPUTS,
+    CreateWebhookRequest,
+    UpdateAction,
+    UpdateWebhookRequest,
+    Webhook,
+    WebhookSpec,
+    unrecognized_event_types,
+    validate_spec,
+)
+from .verification import VerificationTimeout, wait_until_active
+
+__all__ = ["DevRevWebhookProvider"]
+
+PROVIDER_KEY = "__provider"
+# Stands in for an input not known until apply, so the known ones can still be validated.
+_PLACEHOLDER_URL = "https://placeholder.invalid/"
+
+
+def notify(line: str) -> None:
+    """Tell the user something: the provider host's output reaches `pulumi preview`/`up`."""
+    print(line, file=sys.stdout, flush=True)
+
+
+def _client() -> DevRevClient:
+    # Settings are resolved per call, so a token set in the environment after the host started
+    # (or a rotated one) is used, and a missing one fails with one sentence.
+    return shared_client(settings.resolve())
+
+
+def _unknown_fields(props: dict[str, Any]) -> set[str]:
+    return {k for k, v in props.items() if rpc.contains_unknowns(v)}
+
+
+def _spec(props: dict[str, Any]) -> WebhookSpec:
+    spec, failures = validate_spec(props)
+    if spec is None:
+        # check() has already refused these, so this only guards state written by hand.
+        raise DevRevError("; ".join(f"{prop}: {reason}" for prop, reason in failures))
+    return spec
+
+
+class DevRevWebhookProvider(ResourceProvider):
+    """Creates, updates, refreshes and deletes DevRev webhooks for ``DevRevWebhook``."""
+
+    # Nothing secret is captured in the pickle, so it need not be encrypted in state.
+    serialize_as_secret_always = False
+
+    def configure(self, req: ConfigureRequest) -> None:
+        settings.configure_from_stack(req.config.get)
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate every input at once (no API call); normalize the known ones."""
+        props = {k: v for k, v in news.items() if k != PROVIDER_KEY}
+        unknown = _unknown_fields(props)
+        candidate = {k: v for k, v in props.items() if k not in unknown}
+        if "url" in unknown:
+            candidate["url"] = _PLACEHOLDER_URL
+        spec, failures = validate_spec(candidate)
+        failures = [(prop, reason) for prop, reason in failures if prop not in unknown]
+        if spec is None or failures:
+            return CheckResult(news, [CheckFailure(prop, reason) for prop, reason in failures])
+        inputs = spec.to_inputs()
+        inputs.update({k: props[k] for k in unknown})
+        fresh = unrecognized_event_types(spec.event_types)
+        if fresh and "event_types" not in unknown:
+            notify(
+                f"note: event types {', '.join(fresh)} are not in this release's list; they are "
+                "passed to DevRev as given (DevRev rejects them if it does not know them)."
+            )
+        return CheckResult(inputs, [])
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Compare normalized inputs with the old outputs (no API call); never replace."""
+        old = plan.Observed.from_outputs(olds)
+        changes = plan.changed_fields(old, news, _unknown_fields(news))
+        notice = plan.reverification_notice(id_, old, changes, news.get("url"))
+        if notice and news.get("active", True) is not False:
+            notify(notice)
+        return DiffResult(changes=bool(changes), replaces=[], delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """One ``webhooks.create`` (plus one update for ``active=False``), or an adoption."""
+        spec = _spec(props)
+        client = _client()
+        if spec.adopt_id:
+            return self._adopt(client, spec)
+        hook = client.create_webhook(
+            CreateWebhookRequest(
+                url=spec.url,
+                event_types=list(spec.event_types),
+                secret=spec.secret,
+                headers=spec.header_list() or None,
+            )
+        )
+        if not spec.active:
+            hook = client.update_webhook(
+                UpdateWebhookRequest(id=hook.id, action=UpdateAction.DEACTIVATE)
+            )
+        elif spec.wait_for_active:
+            # A create that fails must not leave a webhook behind: Pulumi would not record it,
+            # and the next `up` would create a duplicate.
+            hook = self._wait(client, hook, spec, delete_on_failure=True)
+        return CreateResult(hook.id, plan.outputs(hook, spec))
+
+    def _adopt(self, client: DevRevClient, spec: WebhookSpec) -> CreateResult:
+        """Take over an existing webhook: read it, reconcile with at most one update."""
+        assert spec.adopt_id is not None
+        live = client.get_webhook(spec.adopt_id)
+        if live is None:
+            raise DevRevError(
+                f"adopt_id {spec.adopt_id}: DevRev has no webhook with this id; check the id "
+                "(webhooks.list shows them), or remove adopt_id to create a new webhook"
+            )
+        old = plan.Observed.from_webhook(live)
+        request = plan.plan_update(live.id, old, spec)
+        hook = client.update_webhook(request) if request else live
+        notify(f"adopted DevRev webhook {hook.id} ({hook.display_id or 'no display id'})")
+        if request and spec.wait_for_active and spec.active:
+            hook = self._wait(client, hook, spec, delete_on_failure=False)
+        return CreateResult(hook.id, plan.outputs(hook, spec))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """One ``webhooks.get``; gone when DevRev says 404; drift reported through inputs."""
+        hook = _client().get_webhook(id_)
+        if hook is None:
+            return ReadResult("", {})
+        steering = {k: props[k] for k in (*PROVIDER_ONLY_INPUTS, "adopt_id") if k in props}
+        return ReadResult(
+            hook.id, plan.outputs(hook, **steering), plan.inputs_from_live(hook, props)
+        )
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Exactly one ``webhooks.update`` carrying only what changed; full outputs back."""
+        spec = _spec(news)
+        old = plan.Observed.from_outputs(olds)
+        request = plan.plan_update(id_, old, spec)
+        client = _client()
+        if request is None:
+            # Only provider settings changed: nothing to send, keep what DevRev last said.
+            kept = {k: v for k, v in olds.items() if k != PROVIDER_KEY}
+            kept.update({k: getattr(spec, k) for k in (*PROVIDER_ONLY_INPUTS, "adopt_id")})
+            return UpdateResult({k: v for k, v in kept.items() if v is not None})
+        hook = client.update_webhook(request)
+        reverify = request.changes_endpoint or request.action == UpdateAction.ACTIVATE
+        if spec.wait_for_active and spec.active and reverify:
+            hook = self._wait(client, hook, spec, delete_on_failure=False)
+        return UpdateResult(plan.outputs(hook, spec))
+
+    def delete(self, id_: str, _props: dict[str, Any]) -> None:
+        """One ``webhooks.delete``; a webhook already gone is fine."""
+        if not _client().delete_webhook(id_):
+            notify(f"DevRev webhook {id_} was already deleted")
+
+    @staticmethod
+    def _wait(
+        client: DevRevClient, hook: Webhook, spec: WebhookSpec, *, delete_on_failure: bool
+    ) -> Webhook:
+        try:
+            return wait_until_active(client, hook, spec.verification_timeout, notify)
+        except VerificationTimeout as timeout:
+            if spec.on_verification_timeout == "warn":
+                notify(f"warning: {timeout}")
+                return timeout.webhook
+            if delete_on_failure:
+                client.delete_webhook(hook.id)
+                outcome = (
+                    " The webhook was deleted again so that no unmanaged copy is left behind; "
+                    "fix the endpoint and run `pulumi up` again."
+                )
+            else:
+                outcome = (
+                    " The change was applied at DevRev; run `pulumi up` again once the endpoint "
+                    "answers, or set on_verification_timeout to warn."
+                )
+            raise VerificationTimeout(timeout.webhook, timeout.waited, outcome) from None

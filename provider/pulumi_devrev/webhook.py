@@ -1,0 +1,159 @@
+"""``DevRevWebhook``: a DevRev webhook declared in a Pulumi stack."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, overload
+
+import pulumi
+import pulumi.dynamic
+
+from .provider import DevRevWebhookProvider
+
+__all__ = ["DevRevWebhook", "DevRevWebhookArgs"]
+
+_OUTPUT_ONLY = ("display_id", "status", "created_date", "modified_date")
+
+
+class DevRevWebhookArgs:
+    """The inputs of a :class:`DevRevWebhook`, in the style of Pulumi's generated SDKs."""
+
+    def __init__(
+        self,
+        *,
+        url: pulumi.Input[str],
+        event_types: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        secret: pulumi.Input[str] | None = None,
+        active: pulumi.Input[bool] | None = None,
+        headers: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
+        wait_for_active: pulumi.Input[bool] | None = None,
+        verification_timeout: pulumi.Input[float] | None = None,
+        on_verification_timeout: pulumi.Input[Literal["fail", "warn"]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+    ) -> None:
+        """
+        :param url: Absolute ``http(s)`` URL that DevRev delivers events to. It may embed
+            credentials; pulumi-devrev never prints it whole (pass it as a secret to keep it
+            encrypted in state too). Changing it on an active webhook makes it ``unverified``
+            until the endpoint answers DevRev's challenge.
+        :param event_types: Event types to receive, e.g. ``["work_created"]``. A set: order
+            and duplicates never show as a change. Typos are caught at preview; a name DevRev
+            added after this release is passed through. Default: none.
+        :param secret: Key DevRev signs deliveries with (``X-DevRev-Signature``), 8 to 32 bytes
+            of UTF-8. Unset: DevRev generates one, exposed as the ``secret`` output (always a
+            Pulumi secret). Changing it on an active webhook restarts verification.
+        :param active: ``False`` deactivates the webhook; ``True`` (default) re-activates it.
+        :param headers: Up to 8 headers DevRev sends with every delivery; names of ASCII
+            letters, digits, ``-`` and ``_``.
+        :param wait_for_active: After a create, or a url/secret change, wait until DevRev
+            reports the webhook ``active``, printing progress. Default ``False``.
+        :param verification_timeout: Seconds that wait lasts (1 to 3600, default 180).
+        :param on_verification_timeout: ``"fail"`` (default) fails the operation, naming the
+            URL and the challenge the endpoint must echo (a webhook created by a failed
+            create is deleted again); ``"warn"`` prints the same and carries on.
+        :param adopt_id: Id of an existing webhook to bring under management instead of
+            creating one: it is read, reconciled with at most one update, never recreated,
+            and its secret is kept unless ``secret`` is set. This is the way to "import" a
+            webhook, since ``pulumi import`` does not work for dynamic resources.
+        """
+        self.url = url
+        self.event_types = event_types
+        self.secret = secret
+        self.active = active
+        self.headers = headers
+        self.wait_for_active = wait_for_active
+        self.verification_timeout = verification_timeout
+        self.on_verification_timeout = on_verification_timeout
+        self.adopt_id = adopt_id
+
+    def to_props(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+class DevRevWebhook(pulumi.dynamic.Resource, module="devrev", name="Webhook"):
+    """A DevRev webhook. The Pulumi id is DevRev's webhook id.
+
+    >>> hook = DevRevWebhook("issues-to-slack",
+    ...     url="https://hooks.example.com/devrev",
+    ...     event_types=["work_created", "work_updated"],
+    ...     secret=pulumi.Config().require_secret("webhookSecret"))
+    >>> pulumi.export("status", hook.status)
+
+    Every input is updatable in place; nothing forces a replacement. See
+    :class:`DevRevWebhookArgs` for the inputs.
+    """
+
+    display_id: pulumi.Output[str]
+    """Human-readable id, e.g. ``webhook-12``."""
+    status: pulumi.Output[str]
+    """``active``, ``unverified`` (handshake pending: no events yet) or ``inactive``."""
+    secret: pulumi.Output[str]
+    """The signing secret, given or generated; always a Pulumi secret."""
+    url: pulumi.Output[str]
+    event_types: pulumi.Output[list[str]]
+    """Sorted and unique."""
+    active: pulumi.Output[bool]
+    """``False`` only when the webhook is ``inactive``."""
+    headers: pulumi.Output[dict[str, str]]
+    created_date: pulumi.Output[str]
+    modified_date: pulumi.Output[str]
+
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        args: DevRevWebhookArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        url: pulumi.Input[str],
+        event_types: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        secret: pulumi.Input[str] | None = None,
+        active: pulumi.Input[bool] | None = None,
+        headers: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
+        wait_for_active: pulumi.Input[bool] | None = None,
+        verification_timeout: pulumi.Input[float] | None = None,
+        on_verification_timeout: pulumi.Input[Literal["fail", "warn"]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: DevRevWebhookArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Declare a webhook: ``DevRevWebhook(name, url=..., ...)`` or with
+        ``DevRevWebhookArgs``. Inputs are described on :class:`DevRevWebhookArgs`."""
+        if args is not None and kwargs:
+            raise TypeError("pass either a DevRevWebhookArgs or keyword inputs, not both")
+        if args is None:
+            args = DevRevWebhookArgs(**kwargs)
+        if args.url is None and (opts is None or opts.id is None):
+            raise TypeError("DevRevWebhook needs url")
+        props = args.to_props()
+        props.update(dict.fromkeys(_OUTPUT_ONLY))
+        # The secret output must stay encrypted in state even when DevRev generated it: the
+        # engine only re-marks outputs whose input was secret.
+        opts = pulumi.ResourceOptions.merge(
+            pulumi.ResourceOptions(additional_secret_outputs=["secret"]), opts
+        )
+        super().__init__(DevRevWebhookProvider(), resource_name, props, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+    ) -> DevRevWebhook:
+        """Read an existing webhook into the program without managing it (no create or delete).
+
+        To take it under management instead, use ``adopt_id``.
+        """
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
+        return DevRevWebhook(resource_name, DevRevWebhookArgs(url=None), opts)  # type: ignore[arg-type]
