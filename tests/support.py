@@ -1,0 +1,59 @@
+"""Helpers shared by the test suites: loopback servers and readable request-log queries."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+
+TOKEN = "sandbox-test-token-7f3a9c"
+OTHER_TOKEN = "sandbox-wrong-token-0b1d"
+
+
+@dataclass
+class Served:
+    """An ASGI app served on a free loopback port in a background thread."""
+
+    url: str
+    stop: Callable[[], None]
+
+
+def serve_asgi(app: Any) -> Served:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.01)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+    return Served(f"http://127.0.0.1:{port}", stop)
+
+
+def closed_port_url() -> str:
+    """A loopback URL nothing listens on: an endpoint that is down."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/hook"
+
+
+def api_calls(log: list[dict[str, Any]]) -> list[str]:
+    """The request log as "path" names, e.g. ["/webhooks.create", "/webhooks.update"]."""
+    return [entry["path"] for entry in log]
