@@ -57,3 +57,33 @@ def closed_port_url() -> str:
 def api_calls(log: list[dict[str, Any]]) -> list[str]:
     """The request log as "path" names, e.g. ["/webhooks.create", "/webhooks.update"]."""
     return [entry["path"] for entry in log]
+
+
+async def echo_receiver(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """An endpoint that answers DevRev's verify challenge (without checking signatures)."""
+    import json
+
+    if scope["type"] != "http":
+        return
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    try:
+        event = json.loads(body)
+        answer = (
+            {"challenge": event["verify"]["challenge"]} if event.get("type") == "verify" else {}
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        answer = {}
+    payload = json.dumps(answer).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})

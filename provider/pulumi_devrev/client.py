@@ -279,7 +279,7 @@ class DevRevClient:
     ) -> T:
         policy = self.retry
         backoff = wait_exponential_jitter(
-            initial=policy.initial_wait, max=policy.max_wait, jitter=policy.jitter
+            multiplier=policy.initial_wait, max=policy.max_wait, jitter=policy.jitter
         )
 
         def wait(state: RetryCallState) -> float:

@@ -1,0 +1,329 @@
+"""DevRevClient against the sandbox over loopback HTTP: endpoints, errors, retries, no dupes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from pulumi_devrev.client import DevRevClient, RetryPolicy, Timeouts
+from pulumi_devrev.errors import (
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
+from pulumi_devrev.models import (
+    CreateWebhookRequest,
+    EventTypesUpdate,
+    HeadersUpdate,
+    UpdateAction,
+    UpdateWebhookRequest,
+    WebhookHeader,
+    WebhookStatus,
+)
+from tests.support import OTHER_TOKEN, TOKEN, api_calls, closed_port_url
+
+SECRET = "client-test-secret-1"
+MISSING = "don:integration:dvrv-us-1:devo/0:webhook/doesnotexist"
+
+FAST = RetryPolicy(max_attempts=4, initial_wait=0.05, max_wait=0.2, jitter=0.05)
+
+
+@pytest.fixture
+def control(sandbox: Any) -> Iterator[Any]:
+    sandbox.control.reset()
+    yield sandbox.control
+    sandbox.control.reset()
+
+
+@pytest.fixture
+def client(sandbox: Any, control: Any) -> Iterator[DevRevClient]:
+    with DevRevClient(TOKEN, sandbox.url, retry=FAST) as c:
+        yield c
+
+
+def make(client: DevRevClient, **kw: Any) -> Any:
+    request = CreateWebhookRequest(url=kw.pop("url", closed_port_url()), **kw)
+    return client.create_webhook(request)
+
+
+# -- every endpoint ---------------------------------------------------------------------------
+
+
+def test_create_returns_the_webhook_with_a_generated_secret(
+    client: DevRevClient, control: Any
+) -> None:
+    hook = make(
+        client, event_types=["work_created"], headers=[WebhookHeader(name="X-Team", value="ops")]
+    )
+    assert hook.id.startswith("don:integration:")
+    assert hook.status == WebhookStatus.UNVERIFIED
+    assert 8 <= len(hook.secret.encode()) <= 32
+    assert hook.event_types == ["work_created"]
+    assert hook.header_map == {"X-Team": "ops"}
+    [entry] = control.requests()
+    assert (entry["method"], entry["path"], entry["status"], entry["auth"]) == (
+        "POST",
+        "/webhooks.create",
+        201,
+        "bearer",
+    )
+    assert entry["body"]["event_types"] == ["work_created"]
+
+
+def test_get_list_update_delete(client: DevRevClient, control: Any) -> None:
+    hook = make(client, secret=SECRET)
+    got = client.get_webhook(hook.id)
+    assert got is not None and got.id == hook.id and got.secret == SECRET
+    assert [w.id for w in client.list_webhooks()] == [hook.id]
+    assert client.list_webhooks([WebhookStatus.ACTIVE]) == []
+    assert [w.id for w in client.list_webhooks(["unverified", "inactive"])] == [hook.id]
+
+    updated = client.update_webhook(
+        UpdateWebhookRequest(
+            id=hook.id,
+            action=UpdateAction.DEACTIVATE,
+            event_types=EventTypesUpdate(add=["work_updated"]),
+            headers=HeadersUpdate(set=[WebhookHeader(name="A", value="1")]),
+        )
+    )
+    assert updated.status == WebhookStatus.INACTIVE
+    assert updated.event_types == ["work_updated"]
+    assert updated.header_map == {"A": "1"}
+
+    assert client.delete_webhook(hook.id) is True
+    assert client.delete_webhook(hook.id) is False  # already gone is not an error
+    assert client.get_webhook(hook.id) is None  # 404 is "no webhook", not an exception
+    assert api_calls(control.requests()) == [
+        "/webhooks.create",
+        "/webhooks.get",
+        "/webhooks.list",
+        "/webhooks.list",
+        "/webhooks.list",
+        "/webhooks.update",
+        "/webhooks.delete",
+        "/webhooks.delete",
+        "/webhooks.get",
+    ]
+    list_queries = [e["query"] for e in control.requests("/webhooks.list")]
+    assert list_queries[1] == {"status": ["active"]}
+    assert list_queries[2] == {"status": ["unverified,inactive"]} or list_queries[2] == {
+        "status": ["unverified", "inactive"]
+    }
+
+
+# -- every error class ------------------------------------------------------------------------
+
+
+def test_bad_request_is_one_line_with_devrevs_type_and_no_secret(client: DevRevClient) -> None:
+    with pytest.raises(BadRequestError) as err:
+        client.create_webhook(CreateWebhookRequest(url="https://h.example/x", secret="x" * 40))
+    text = str(err.value)
+    assert "\n" not in text
+    assert text.startswith("webhooks.create failed: HTTP 400")
+    assert err.value.type is not None and err.value.type in text
+    assert "x" * 40 not in text
+
+
+def test_update_of_a_missing_webhook_names_it(client: DevRevClient) -> None:
+    with pytest.raises(NotFoundError) as err:
+        client.update_webhook(UpdateWebhookRequest(id=MISSING, url="https://h.example/y"))
+    assert str(err.value).startswith(f"webhooks.update of webhook {MISSING} failed: HTTP 404")
+
+
+def test_wrong_token_is_an_authentication_error_without_the_token(
+    sandbox: Any, control: Any
+) -> None:
+    with DevRevClient(OTHER_TOKEN, sandbox.url, retry=FAST) as bad:
+        with pytest.raises(AuthenticationError) as err:
+            bad.list_webhooks()
+    assert "HTTP 401" in str(err.value)
+    assert OTHER_TOKEN not in str(err.value) and TOKEN not in str(err.value)
+    assert len(control.requests()) == 1  # 401 is not retried
+
+
+def test_empty_token_is_refused_before_any_call() -> None:
+    with pytest.raises(ConfigurationError, match="DEVREV_TOKEN"):
+        DevRevClient("  ", "http://127.0.0.1:1")
+
+
+def test_server_error_after_retries_carries_the_reference_id(
+    client: DevRevClient, control: Any
+) -> None:
+    control.inject("/webhooks.list", status=500, count=10)
+    with pytest.raises(ServerError) as err:
+        client.list_webhooks()
+    assert "HTTP 500" in str(err.value) and "reference id" in str(err.value)
+    assert len(control.requests("/webhooks.list")) == FAST.max_attempts
+
+
+def test_unreachable_devrev_is_a_transport_error(control: Any) -> None:
+    with DevRevClient(TOKEN, closed_port_url().rsplit("/", 1)[0], retry=FAST) as c:
+        with pytest.raises(TransportError) as err:
+            c.list_webhooks()
+    assert "ConnectError" in str(err.value)
+    assert f"after {FAST.max_attempts} attempt" in str(err.value)
+
+
+# -- retries ----------------------------------------------------------------------------------
+
+
+def test_429_honours_retry_after(client: DevRevClient, control: Any) -> None:
+    control.inject("/webhooks.list", status=429, retry_after=1, count=1)
+    start = time.monotonic()
+    assert client.list_webhooks() == []
+    elapsed = time.monotonic() - start
+    assert 1.0 <= elapsed < 3.0
+    assert [e["status"] for e in control.requests()] == [429, 200]
+
+
+def test_429_past_the_deadline_fails_at_once(sandbox: Any, control: Any) -> None:
+    control.inject("/webhooks.list", status=429, retry_after=30, count=1)
+    with DevRevClient(TOKEN, sandbox.url, retry=FAST, timeouts=Timeouts(deadline=5)) as c:
+        start = time.monotonic()
+        with pytest.raises(RateLimitError) as err:
+            c.list_webhooks()
+    assert time.monotonic() - start < 2
+    assert err.value.retry_after == 30
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_5xx_is_retried_with_backoff(client: DevRevClient, control: Any, status: int) -> None:
+    control.inject("/webhooks.list", status=status, count=2)
+    start = time.monotonic()
+    assert client.list_webhooks() == []
+    assert time.monotonic() - start >= 2 * FAST.initial_wait * 0.9
+    assert [e["status"] for e in control.requests()] == [status, status, 200]
+
+
+def test_400_is_not_retried(client: DevRevClient, control: Any) -> None:
+    with pytest.raises(BadRequestError):
+        client.get_webhook("not-an-id")
+    assert len(control.requests()) == 1
+
+
+@pytest.mark.parametrize("drop", ["before", "after"])
+def test_dropped_connections_are_retried(client: DevRevClient, control: Any, drop: str) -> None:
+    hook = make(client)
+    control.clear_requests()
+    control.inject("/webhooks.get", drop=drop, count=2)
+    got = client.get_webhook(hook.id)
+    assert got is not None and got.id == hook.id
+    assert [e["status"] for e in control.requests()] == ["dropped", "dropped", 200]
+
+
+def test_read_timeout_is_retried(sandbox: Any, control: Any) -> None:
+    control.inject("/webhooks.list", delay=1.5, count=1)
+    with DevRevClient(TOKEN, sandbox.url, retry=FAST, timeouts=Timeouts(read=0.5)) as c:
+        assert c.list_webhooks() == []
+    assert len(control.requests("/webhooks.list")) == 2
+
+
+def test_deadline_bounds_the_whole_operation(sandbox: Any, control: Any) -> None:
+    control.inject("/webhooks.list", delay=3, count=10)
+    with DevRevClient(TOKEN, sandbox.url, retry=FAST, timeouts=Timeouts(read=1, deadline=2.5)) as c:
+        start = time.monotonic()
+        with pytest.raises(TransportError):
+            c.list_webhooks()
+    assert time.monotonic() - start < 4
+
+
+# -- create never duplicates ------------------------------------------------------------------
+
+
+def test_create_refused_by_429_is_simply_retried(client: DevRevClient, control: Any) -> None:
+    control.inject("/webhooks.create", status=429, retry_after=1, count=1)
+    make(client)
+    assert api_calls(control.requests()) == ["/webhooks.create", "/webhooks.create"]
+    assert len(client.list_webhooks()) == 1
+
+
+def test_create_that_took_effect_but_lost_its_answer_is_found_not_repeated(
+    client: DevRevClient, control: Any
+) -> None:
+    url = closed_port_url()
+    control.inject("/webhooks.create", drop="after", count=1)
+    hook = make(client, url=url, event_types=["work_created"])
+    assert api_calls(control.requests()) == ["/webhooks.create", "/webhooks.list"]
+    assert [w.id for w in client.list_webhooks()] == [hook.id]
+
+
+def test_create_that_did_not_take_effect_is_sent_again(client: DevRevClient, control: Any) -> None:
+    control.inject("/webhooks.create", drop="before", count=1)
+    hook = make(client, secret=SECRET)
+    assert api_calls(control.requests()) == [
+        "/webhooks.create",
+        "/webhooks.list",
+        "/webhooks.create",
+    ]
+    assert [w.id for w in client.list_webhooks()] == [hook.id]
+
+
+def test_create_after_a_5xx_checks_before_creating_again(
+    client: DevRevClient, control: Any
+) -> None:
+    control.inject("/webhooks.create", status=503, count=1)
+    make(client)
+    assert api_calls(control.requests()) == [
+        "/webhooks.create",
+        "/webhooks.list",
+        "/webhooks.create",
+    ]
+    assert len(client.list_webhooks()) == 1
+
+
+def test_existing_lookalike_with_another_secret_is_not_mistaken(
+    client: DevRevClient, control: Any
+) -> None:
+    url = closed_port_url()
+    make(client, url=url, secret="another-secret-9")
+    control.clear_requests()
+    control.inject("/webhooks.create", drop="before", count=1)
+    make(client, url=url, secret=SECRET)
+    assert len(client.list_webhooks()) == 2
+
+
+# -- concurrency ------------------------------------------------------------------------------
+
+
+def test_one_client_serves_many_threads(client: DevRevClient, control: Any) -> None:
+    errors: list[BaseException] = []
+    made: list[str] = []
+
+    def work() -> None:
+        try:
+            hook = make(client)
+            assert client.get_webhook(hook.id) is not None
+            made.append(hook.id)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(set(made)) == 8
+
+
+def test_client_repr_and_errors_never_show_the_token(sandbox: Any) -> None:
+    with DevRevClient(TOKEN, sandbox.url) as c:
+        assert TOKEN not in repr(c)
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(
+            401, json={"type": "unauthenticated", "message": f"bad token {TOKEN}"}
+        )
+    )
+    with DevRevClient(TOKEN, "http://127.0.0.1:9", transport=transport) as c:
+        with pytest.raises(AuthenticationError) as err:
+            c.list_webhooks()
+    assert TOKEN not in str(err.value)
