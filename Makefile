@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: test check lint typecheck unit demo bench clean
+.PHONY: test check demo bench clean test-oldest-pulumi
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,4 +31,11 @@ bench: $(STAMP)
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-oldest .mypy_cache .pytest_cache .ruff_cache
+
+## test-oldest-pulumi: the provider and host tests against the oldest pulumi SDK we support
+OLDEST_PULUMI ?= 3.216.0
+test-oldest-pulumi:
+	@test -x .venv-oldest/bin/python || $(PYTHON) -m venv .venv-oldest
+	.venv-oldest/bin/python -m pip install --quiet -e '.[dev]' 'pulumi==$(OLDEST_PULUMI)'
+	.venv-oldest/bin/python -m pytest -p no:cacheprovider tests/unit tests/client tests/host

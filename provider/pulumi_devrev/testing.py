@@ -51,7 +51,9 @@ class ProviderError(Exception):
         self.method = method
         self.details = details
         last = next((ln for ln in reversed(details.strip().splitlines()) if ln.strip()), "")
-        # "pulumi_devrev.errors.TransportError: webhooks.create failed: ..." -> the message.
+        # Newer hosts send the traceback, whose last line is "module.Class: message"; older
+        # ones (before 3.2xx) let gRPC report "Exception calling application: message".
+        last = last.removeprefix("Exception calling application: ")
         head, sep, rest = last.partition(": ")
         self.message = rest if sep and "." in head and " " not in head else last
         super().__init__(f"{method}: {self.message}")
@@ -81,6 +83,9 @@ class Registration:
     secret_inputs: set[str] = field(default_factory=set)
     additional_secret_outputs: list[str] = field(default_factory=list)
     import_id: str = ""
+    read_id: str = ""
+    """Set for a resource read with ``ResourceOptions(id=...)`` (e.g. ``DevRevWebhook.get``):
+    the engine calls ``Read`` for it instead of creating anything."""
 
     @property
     def provider_blob(self) -> str:
@@ -105,7 +110,8 @@ def capture_program(
     project: str = "project",
     stack: str = "stack",
 ) -> list[Registration]:
-    """Run ``program`` under Pulumi's mocks and return every custom resource it registered.
+    """Run ``program`` under Pulumi's mocks and return every custom resource it registered
+    or read.
 
     It runs in a thread of its own so Pulumi's context variables (root stack, config) start
     fresh each time. ``config`` uses namespaced keys (``project:key``).
@@ -140,6 +146,20 @@ def capture_program(
                     )
                 )
             return super().RegisterResource(request)  # type: ignore[no-untyped-call]
+
+        def ReadResource(self, request: Any) -> Any:
+            raw = rpc.deserialize_properties(request.properties, keep_unknowns=True)
+            registrations.append(
+                Registration(
+                    type=request.type,
+                    name=request.name,
+                    inputs=_unwrap_secrets(raw),
+                    secret_inputs={k for k, v in raw.items() if rpc.is_rpc_secret(v)},
+                    additional_secret_outputs=list(request.additionalSecretOutputs),
+                    read_id=request.id,
+                )
+            )
+            return super().ReadResource(request)  # type: ignore[no-untyped-call]
 
     def run() -> None:
         loop = asyncio.new_event_loop()
@@ -248,9 +268,13 @@ class ProviderHost:
             with self._lock:
                 self._lines.append(line.rstrip("\n"))
 
-    def output(self, *, clear: bool = False) -> list[str]:
-        """Lines the host printed since start (or the last ``clear``): what the CLI shows."""
-        time.sleep(0.05)  # let the drain threads catch up with the last lines
+    def output(self, *, clear: bool = False, settle: float = 0.05) -> list[str]:
+        """Lines the host printed since start (or the last ``clear``): what the CLI shows.
+
+        ``settle`` gives the reader threads time to catch the last lines printed.
+        """
+        if settle:
+            time.sleep(settle)
         with self._lock:
             lines = list(self._lines)
             if clear:
@@ -415,6 +439,8 @@ class StepResult:
     changes: bool | None = None
     output: list[str] = field(default_factory=list)
     """Lines the provider printed during the command: shown by the CLI."""
+    seconds: float = 0.0
+    """Time spent in the provider's gRPC calls."""
 
 
 @dataclass
@@ -432,6 +458,14 @@ class Deployment:
     outputs: dict[str, Any] = field(default_factory=dict)
     registration: Registration | None = None
 
+    def _begin(self) -> float:
+        self.host.output(clear=True, settle=0)
+        return time.perf_counter()
+
+    def _end(self, operation: str, changes: bool | None, started: float) -> StepResult:
+        seconds = time.perf_counter() - started
+        return StepResult(operation, changes, self.host.output(clear=True), seconds)
+
     def _check(self, reg: Registration) -> dict[str, Any]:
         inputs, failures = self.host.check(self.inputs, reg.inputs, urn=reg.urn)
         if failures:
@@ -439,57 +473,56 @@ class Deployment:
         return inputs
 
     def preview(self, reg: Registration) -> StepResult:
-        self.host.output(clear=True)
+        started = self._begin()
         checked = self._check(reg)
         if self.id is None:
-            return StepResult("create", True, self.host.output(clear=True))
+            return self._end("create", True, started)
         changes = self.host.diff(
             self.id, self.outputs, checked, old_inputs=self.inputs, urn=reg.urn
         )
-        op = "update" if changes or changes is None else "same"
-        return StepResult(op, changes, self.host.output(clear=True))
+        return self._end("update" if changes or changes is None else "same", changes, started)
 
     def up(self, reg: Registration) -> StepResult:
-        self.host.output(clear=True)
+        started = self._begin()
         self.registration = reg
         checked = self._check(reg)
         if self.id is None:
             self.id, self.outputs = self.host.create(checked, urn=reg.urn)
             self.inputs = checked
-            return StepResult("create", True, self.host.output(clear=True))
+            return self._end("create", True, started)
         changes = self.host.diff(
             self.id, self.outputs, checked, old_inputs=self.inputs, urn=reg.urn
         )
         if changes is False:
             self.inputs = checked
-            return StepResult("same", False, self.host.output(clear=True))
+            return self._end("same", False, started)
         self.outputs = self.host.update(
             self.id, self.outputs, checked, old_inputs=self.inputs, urn=reg.urn
         )
         self.inputs = checked
-        return StepResult("update", True, self.host.output(clear=True))
+        return self._end("update", True, started)
 
     def refresh(self) -> StepResult:
         if self.id is None:
             return StepResult("same", False)
-        self.host.output(clear=True)
+        started = self._begin()
         new_id, outputs, inputs = self.host.read(self.id, self.outputs, self.inputs)
         if not new_id:
             self.id, self.inputs, self.outputs = None, {}, {}
-            return StepResult("deleted", True, self.host.output(clear=True))
+            return self._end("deleted", True, started)
         changed = {k: v for k, v in outputs.items() if self.outputs.get(k) != v}
         self.outputs = outputs
         if inputs is not None:
             self.inputs = inputs
-        return StepResult("refresh", bool(changed), self.host.output(clear=True))
+        return self._end("refresh", bool(changed), started)
 
     def destroy(self) -> StepResult:
         if self.id is None:
             return StepResult("same", False)
-        self.host.output(clear=True)
+        started = self._begin()
         self.host.delete(self.id, self.outputs, old_inputs=self.inputs)
         self.id, self.inputs, self.outputs = None, {}, {}
-        return StepResult("delete", True, self.host.output(clear=True))
+        return self._end("delete", True, started)
 
     def shown_outputs(self) -> dict[str, Any]:
         """Outputs as `pulumi stack output` shows them: secret ones masked."""

@@ -20,7 +20,7 @@ __all__ = ["POLL_INTERVALS", "VerificationTimeout", "challenge_help", "wait_unti
 
 # Seconds between polls: quick at first (a healthy endpoint answers within seconds), then
 # capped so a three-minute wait is about twenty calls.
-POLL_INTERVALS = (1.0, 1.0, 2.0, 3.0, 5.0, 8.0, 10.0)
+POLL_INTERVALS = (0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 10.0)
 _PROGRESS_EVERY = 10.0
 
 

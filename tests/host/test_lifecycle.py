@@ -595,3 +595,14 @@ def test_program_values_from_other_resources_preview_cleanly(
     assert Deployment(host).preview(second).operation == "create"
     assert control.requests() == []
     assert pulumi  # the program API is the public one
+
+
+def test_get_reads_an_existing_webhook_by_id(host: ProviderHost, control: Any) -> None:
+    """`DevRevWebhook.get(name, id)`: the engine calls Read with the program's inputs only."""
+    deployment, reg = deployed(host, control, url=closed_port_url(), event_types=["work_created"])
+    [read] = capture_program(lambda: DevRevWebhook.get("existing", deployment.id or ""))
+    assert read.read_id == deployment.id and read.provider_blob == reg.provider_blob
+    new_id, outputs, _ = host.read(deployment.id or "", {}, {"__provider": read.provider_blob})
+    assert new_id == deployment.id
+    assert outputs["event_types"] == ["work_created"]
+    assert api_calls(control.requests()) == ["/webhooks.get"]
