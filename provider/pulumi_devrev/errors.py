@@ -24,6 +24,7 @@ __all__ = [
     "RequestTooLargeError",
     "ServerError",
     "TransportError",
+    "carries_credentials",
     "redact",
     "redact_url",
 ]
@@ -182,3 +183,12 @@ def redact_url(url: str) -> str:
     query = "***" if parts.query else ""
     fragment = "***" if parts.fragment else ""
     return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
+
+
+def carries_credentials(url: str) -> bool:
+    """Whether a URL embeds something that may be a credential: user info or a query string."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return bool(parts.username or parts.password or parts.query)

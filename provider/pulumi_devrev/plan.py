@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import redact_url
+from .errors import carries_credentials, redact_url
 from .models import (
     PROVIDER_ONLY_INPUTS,
     EventTypesUpdate,
@@ -181,8 +181,9 @@ def outputs(hook: Webhook, spec: WebhookSpec | None = None, **settings: Any) -> 
 def inputs_from_live(hook: Webhook, old_props: Mapping[str, Any]) -> dict[str, Any]:
     """The inputs that hold now, for refresh: the next ``pulumi up`` diffs against these.
 
-    The secret is left out on purpose: an input carrying it could be stored unencrypted, and
-    an unset secret never differs anyway.
+    The secret, and a URL carrying credentials, are left out on purpose: inputs returned here
+    could be stored unencrypted. Leaving them out loses nothing, since diffs compare against
+    the outputs (which the engine keeps secret).
     """
     inputs: dict[str, Any] = {
         "url": hook.url,
@@ -190,6 +191,8 @@ def inputs_from_live(hook: Webhook, old_props: Mapping[str, Any]) -> dict[str, A
         "active": hook.status != WebhookStatus.INACTIVE,
         "headers": dict(sorted(hook.header_map.items())),
     }
+    if carries_credentials(hook.url):
+        del inputs["url"]
     for name in (*PROVIDER_ONLY_INPUTS, "adopt_id"):
         if old_props.get(name) is not None:
             inputs[name] = old_props[name]

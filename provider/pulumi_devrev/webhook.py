@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, overload
+from typing import Any, Literal, cast, overload
 
 import pulumi
 import pulumi.dynamic
 
+from .errors import carries_credentials
 from .provider import DevRevWebhookProvider
 
 __all__ = ["DevRevWebhook", "DevRevWebhookArgs"]
@@ -140,10 +141,12 @@ class DevRevWebhook(pulumi.dynamic.Resource, module="devrev", name="Webhook"):
             raise TypeError("DevRevWebhook needs url")
         props = args.to_props()
         props.update(dict.fromkeys(_OUTPUT_ONLY))
+        props["url"], url_is_sensitive = _protect_url(args.url)
         # The secret output must stay encrypted in state even when DevRev generated it: the
         # engine only re-marks outputs whose input was secret.
+        secret_outputs = ["secret", "url"] if url_is_sensitive else ["secret"]
         opts = pulumi.ResourceOptions.merge(
-            pulumi.ResourceOptions(additional_secret_outputs=["secret"]), opts
+            pulumi.ResourceOptions(additional_secret_outputs=secret_outputs), opts
         )
         super().__init__(DevRevWebhookProvider(), resource_name, props, opts)
 
@@ -157,3 +160,22 @@ class DevRevWebhook(pulumi.dynamic.Resource, module="devrev", name="Webhook"):
         """
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
         return DevRevWebhook(resource_name, DevRevWebhookArgs(url=None), opts)  # type: ignore[arg-type]
+
+
+def _protect_url(url: pulumi.Input[str] | None) -> tuple[Any, bool]:
+    """A URL with user info or a query string (often a token) is made a Pulumi secret.
+
+    Returns the input to register and whether it is known now to be sensitive. A URL only known
+    later (an Output) is made secret when it resolves; the engine then keeps the ``url`` output
+    secret too, since its input was.
+    """
+    if url is None:
+        return None, False
+    if isinstance(url, str):
+        sensitive = carries_credentials(url)
+        return (pulumi.Output.secret(url) if sensitive else url), sensitive
+
+    def protect(value: str) -> Any:
+        return pulumi.Output.secret(value) if carries_credentials(value) else value
+
+    return pulumi.Output.from_input(cast("pulumi.Input[str]", url)).apply(protect), False

@@ -178,6 +178,11 @@ def test_refresh_inputs_never_carry_the_secret() -> None:
     assert inputs["wait_for_active"] is True
 
 
+def test_refresh_inputs_never_carry_a_credential_url() -> None:
+    assert "url" not in inputs_from_live(hook(url="https://h.example/x?token=abc"), {})
+    assert "url" not in inputs_from_live(hook(url="https://user:pw@h.example/x"), {})
+
+
 def test_observed_from_old_outputs_tolerates_missing_keys() -> None:
     old = Observed.from_outputs({"url": "https://h.example/x"})
     assert old.status is None and old.active is True and old.event_types == frozenset()

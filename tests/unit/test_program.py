@@ -46,6 +46,20 @@ def test_generated_secret_output_is_secret_too() -> None:
     assert reg.secret_outputs({"secret": "generated", "url": "x"}) == {"secret"}
 
 
+def test_a_url_carrying_credentials_is_kept_secret() -> None:
+    def program() -> None:
+        DevRevWebhook("known", url="https://user:pw@h.example/a")
+        DevRevWebhook("later", url=pulumi.Output.from_input("https://h.example/b?token=abc"))
+        DevRevWebhook("plain", url="https://h.example/c")
+
+    by_name = {r.name: r for r in capture_program(program)}
+    assert by_name["known"].secret_inputs == {"url"}
+    assert by_name["known"].additional_secret_outputs == ["secret", "url"]
+    assert by_name["later"].secret_inputs == {"url"}  # the engine re-marks the output
+    assert by_name["plain"].secret_inputs == set()
+    assert by_name["plain"].secret_outputs({"url": "x", "secret": "y"}) == {"secret"}
+
+
 def test_provider_is_a_small_by_reference_pickle_without_token(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
