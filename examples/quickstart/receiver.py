@@ -37,7 +37,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import uvicorn
 
@@ -48,11 +47,6 @@ SECRET_ENV = "DEVREV_WEBHOOK_SECRET"
 SECRETS_FILE_ENV = "DEVREV_WEBHOOK_SECRETS_FILE"
 
 log = logging.getLogger("quickstart.receiver")
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 
 class ConfigurationError(Exception):
@@ -140,48 +134,10 @@ def event_handler() -> Callable[[WebhookEvent], Awaitable[None]]:
     return on_event
 
 
-class Router:
-    """One ``create_app`` per path; 404 for anything else. Pure ASGI, no framework."""
-
-    def __init__(self, apps: dict[str, ReceiverApp]) -> None:
-        self._apps = {"/" + path.strip("/"): app for path, app in apps.items()}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await _run_lifespan(receive, send)
-            return
-        if scope["type"] != "http":
-            await send({"type": "websocket.close", "code": 1008})
-            return
-        app = self._apps.get("/" + str(scope.get("path", "")).strip("/"))
-        if app is None:
-            await _send_not_found(send)
-            return
-        await app(scope, receive, send)
-
-
-async def _run_lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-
-
-async def _send_not_found(send: Send) -> None:
-    body = b'{"error": "not found"}'
-    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-    await send({"type": "http.response.start", "status": 404, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-def build_app(environ: MutableMapping[str, str] | None = None) -> Router:
+def build_app(environ: MutableMapping[str, str] | None = None) -> ReceiverApp:
     """The receiver as an ASGI app (``uvicorn --factory receiver:build_app``)."""
     secrets = secrets_from_environment(os.environ if environ is None else environ)
-    on_event = event_handler()
-    return Router({path: create_app(secrets, on_event, path=path) for path in PATHS})
+    return create_app(secrets, event_handler(), path=PATHS)
 
 
 class _Server(uvicorn.Server):

@@ -402,7 +402,7 @@ class ReceiverApp:
         on_event: EventHandler | None,
         *,
         tolerance: timedelta,
-        path: str,
+        path: str | Sequence[str],
         max_body_bytes: int,
         scheme: SignatureScheme,
         history: int,
@@ -417,7 +417,10 @@ class ReceiverApp:
         self._secrets: list[str] | Callable[[], Sequence[str]] = secrets
         self._on_event = on_event
         self._tolerance = tolerance
-        self._path = _normalize_path(path)
+        paths = [path] if isinstance(path, str) else list(path)
+        if not paths:
+            raise ValueError("path must name at least one path")
+        self._paths = frozenset(_normalize_path(p) for p in paths)
         self._max_body_bytes = max_body_bytes
         self._scheme = scheme
         self.events: deque[WebhookEvent] = deque(maxlen=history)
@@ -432,7 +435,7 @@ class ReceiverApp:
             await send({"type": "websocket.close", "code": 1008})
 
     async def _handle_http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if _normalize_path(scope.get("path", "")) != self._path:
+        if _normalize_path(scope.get("path", "")) not in self._paths:
             await _send_json(send, 404, {"error": "not found"})
             return
         if scope.get("method") != "POST":
@@ -528,12 +531,14 @@ def create_app(
     on_event: EventHandler | None = None,
     *,
     tolerance: timedelta = timedelta(minutes=5),
-    path: str = "/",
+    path: str | Sequence[str] = "/",
     max_body_bytes: int = 1024 * 1024,
     scheme: SignatureScheme = DEFAULT_SCHEME,
     history: int = 100,
 ) -> ReceiverApp:
     """A pure ASGI app (no framework) that receives DevRev deliveries at ``path``.
+
+    ``path`` may list several paths (e.g. the old and the new one while a webhook's URL moves).
 
     ``secret`` is one secret, several (any is accepted, for rotation), or a callable returning
     the current list, called per delivery so secrets can change without a restart.

@@ -83,3 +83,18 @@ def test_rotation_with_both_secrets_accepted_misses_nothing(
         assert [e.payload["work"]["id"] for e in received] == ["a", "b"]
     finally:
         served.stop()
+
+
+def test_one_app_can_serve_the_old_and_the_new_path_while_a_url_moves(
+    client: DevRevClient, control: Any
+) -> None:
+    served = serve_asgi(create_app(OLD, path=["/old", "/new"]))
+    try:
+        hook = client.create_webhook(CreateWebhookRequest(url=served.url + "/old", secret=OLD))
+        control.wait_for_status(hook.id, "active", timeout=10)
+        client.update_webhook(UpdateWebhookRequest(id=hook.id, url=served.url + "/new"))
+        assert control.wait_for_status(hook.id, "active", timeout=10) == "active"
+        moved = client.update_webhook(UpdateWebhookRequest(id=hook.id, url=served.url + "/gone"))
+        assert control.wait_for_status(moved.id, "active", timeout=1.5) == "unverified"
+    finally:
+        served.stop()
