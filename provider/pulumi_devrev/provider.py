@@ -11,6 +11,7 @@ name must not move (refresh and destroy unpickle what state holds).
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
 
@@ -53,6 +54,18 @@ def notify(line: str) -> None:
     print(line, file=sys.stdout, flush=True)
 
 
+def _show_client_log() -> None:
+    """Let users see retries (``webhooks.create: attempt 1 failed (HTTP 429 ...)``): the host's
+    output is shown by the CLI. The client's messages carry no token or secret."""
+    client_log = logging.getLogger("pulumi_devrev.client")
+    if not any(getattr(h, "_pulumi_devrev", False) for h in client_log.handlers):
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("devrev: %(message)s"))
+        handler._pulumi_devrev = True  # type: ignore[attr-defined]
+        client_log.addHandler(handler)
+        client_log.setLevel(logging.INFO)
+
+
 def _client() -> DevRevClient:
     # Settings are resolved per call, so a token set in the environment after the host started
     # (or a rotated one) is used, and a missing one fails with one sentence.
@@ -79,6 +92,7 @@ class DevRevWebhookProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         settings.configure_from_stack(req.config.get)
+        _show_client_log()
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate every input at once (no API call); normalize the known ones."""

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import os
+import struct
 import subprocess
 import sys
+import termios
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -242,6 +245,8 @@ class ProviderHost:
         self.timeout = timeout
         self._lines: list[str] = []
         self._lock = threading.Lock()
+        # Unbuffered pipes read with os.read, so output() can tell when everything the host
+        # wrote has been collected (see _drain).
         self._process = subprocess.Popen(
             [sys.executable, "-u", "-m", "pulumi.dynamic", "127.0.0.1:1"],
             cwd=cwd,
@@ -249,32 +254,56 @@ class ProviderHost:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
+            bufsize=0,
         )
         assert self._process.stdout is not None and self._process.stderr is not None
-        port_line = self._process.stdout.readline().strip()
+        port_line = _read_line(self._process.stdout.fileno())
         if not port_line.isdigit():
             self._process.kill()
             raise RuntimeError(f"the provider host did not start: {port_line!r}")
         self.port = int(port_line)
-        for stream in (self._process.stdout, self._process.stderr):
-            threading.Thread(target=self._drain, args=(stream,), daemon=True).start()
+        self._fds = [self._process.stdout.fileno(), self._process.stderr.fileno()]
+        self._waiting = dict.fromkeys(self._fds, False)
+        for fd in self._fds:
+            threading.Thread(target=self._drain, args=(fd,), daemon=True).start()
         self._channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
         grpc.channel_ready_future(self._channel).result(timeout=30)
         self.stub = provider_pb2_grpc.ResourceProviderStub(self._channel)
 
-    def _drain(self, stream: Any) -> None:
-        for line in stream:
+    def _drain(self, fd: int) -> None:
+        pending = b""
+        while True:
             with self._lock:
-                self._lines.append(line.rstrip("\n"))
+                # Set only once everything read so far is in _lines: "waiting with an empty
+                # pipe" then means every byte the host wrote has been collected.
+                self._waiting[fd] = True
+            try:
+                data = os.read(fd, 65536)
+            except OSError:
+                data = b""
+            with self._lock:
+                self._waiting[fd] = False
+                if not data:
+                    if pending:
+                        self._lines.append(pending.decode(errors="replace"))
+                    self._waiting[fd] = True  # at end of file: nothing more will come
+                    return
+                *complete, pending = (pending + data).split(b"\n")
+                self._lines.extend(line.decode(errors="replace") for line in complete)
 
-    def output(self, *, clear: bool = False, settle: float = 0.05) -> list[str]:
+    def _collected(self) -> bool:
+        with self._lock:
+            return all(self._waiting[fd] and _unread_bytes(fd) == 0 for fd in self._fds)
+
+    def output(self, *, clear: bool = False, wait: float = 2.0) -> list[str]:
         """Lines the host printed since start (or the last ``clear``): what the CLI shows.
 
-        ``settle`` gives the reader threads time to catch the last lines printed.
+        The host writes before it answers a call, so once the pipes are drained the lines of
+        every call made so far are here; ``wait`` bounds how long draining may take.
         """
-        if settle:
-            time.sleep(settle)
+        deadline = time.monotonic() + wait
+        while not self._collected() and time.monotonic() < deadline:
+            time.sleep(0.002)
         with self._lock:
             lines = list(self._lines)
             if clear:
@@ -415,6 +444,26 @@ class ProviderHost:
         )
 
 
+def _read_line(fd: int) -> str:
+    """One line from an unbuffered pipe, byte by byte so nothing after it is consumed."""
+    data = bytearray()
+    while not data.endswith(b"\n"):
+        byte = os.read(fd, 1)
+        if not byte:
+            break
+        data += byte
+    return data.decode(errors="replace").strip()
+
+
+def _unread_bytes(fd: int) -> int:
+    """Bytes waiting in a pipe (Linux/macOS FIONREAD); 0 where that cannot be asked."""
+    try:
+        raw = fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0")
+    except OSError:
+        return 0
+    return int(struct.unpack("i", raw)[0])
+
+
 @contextlib.contextmanager
 def provider_host(config: Mapping[str, str], **kwargs: Any) -> Iterator[ProviderHost]:
     """A started, configured host; closed on exit."""
@@ -459,7 +508,7 @@ class Deployment:
     registration: Registration | None = None
 
     def _begin(self) -> float:
-        self.host.output(clear=True, settle=0)
+        self.host.output(clear=True, wait=0)
         return time.perf_counter()
 
     def _end(self, operation: str, changes: bool | None, started: float) -> StepResult:

@@ -545,6 +545,15 @@ def test_token_from_the_environment(sandbox: Any, control: Any) -> None:
     assert [c["auth"] for c in control.requests()] == ["bearer", "bearer"]
 
 
+def test_retries_are_shown_to_the_user(host: ProviderHost, control: Any) -> None:
+    control.inject("/webhooks.create", status=429, retry_after=1, count=1)
+    step = Deployment(host).up(program(url=closed_port_url()))
+    [line] = [ln for ln in step.output if "attempt 1 failed" in ln]
+    assert line.startswith("devrev: webhooks.create: attempt 1 failed (HTTP 429")
+    assert "retrying in 1.0s" in line
+    assert TOKEN not in line
+
+
 def test_devrev_errors_reach_the_user_as_one_line(host: ProviderHost, control: Any) -> None:
     from pulumi_devrev.testing import ProviderError
 
