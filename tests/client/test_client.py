@@ -327,3 +327,13 @@ def test_client_repr_and_errors_never_show_the_token(sandbox: Any) -> None:
         with pytest.raises(AuthenticationError) as err:
             c.list_webhooks()
     assert TOKEN not in str(err.value)
+
+
+def test_shared_client_is_one_per_settings_so_connections_are_reused(sandbox: Any) -> None:
+    from pulumi_devrev.client import shared_client
+    from pulumi_devrev.settings import Settings
+
+    first = shared_client(Settings(token=TOKEN, api_url=sandbox.url))
+    assert shared_client(Settings(token=TOKEN, api_url=sandbox.url)) is first
+    assert shared_client(Settings(token=OTHER_TOKEN, api_url=sandbox.url)) is not first
+    assert first.timeouts.deadline == 120.0
