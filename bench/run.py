@@ -28,7 +28,13 @@ from pulumi_devrev import DevRevWebhook
 from pulumi_devrev.client import DevRevClient
 from pulumi_devrev.models import CreateWebhookRequest
 from pulumi_devrev.sandbox import start_sandbox
-from pulumi_devrev.testing import Deployment, ProviderHost, Registration, capture_program
+from pulumi_devrev.testing import (
+    Deployment,
+    ProviderHost,
+    Registration,
+    StepResult,
+    capture_program,
+)
 
 
 def program(**props: Any) -> Registration:
@@ -52,119 +58,96 @@ def main() -> None:
         control = sandbox.control
         with ProviderHost() as host:
             host.configure({"devrev:token": token, "devrev:apiUrl": sandbox.url})
-            base = {
+            base: dict[str, Any] = {
                 "url": closed_url(),
                 "event_types": ["work_created"],
                 "secret": "bench-secret-1",
                 "headers": {"X-Team": "ops"},
             }
-            scenarios: list[tuple[str, Callable[[Deployment], Any], Callable[[], Registration]]] = [
-                ("create", lambda d: None, lambda: program(**base)),
-                (
-                    "create, active=False",
-                    lambda d: None,
-                    lambda: program(**{**base, "active": False}),
-                ),
-                (
-                    "preview / up with no change",
-                    lambda d: d.up(program(**base)),
-                    lambda: program(**base),
-                ),
-                (
-                    "up, event types reordered",
-                    lambda d: d.up(
-                        program(**{**base, "event_types": ["work_updated", "work_created"]})
-                    ),
-                    lambda: program(
-                        **{**base, "event_types": ["work_created", "work_updated", "work_created"]}
-                    ),
-                ),
-                (
-                    "up, url changed",
-                    lambda d: d.up(program(**base)),
-                    lambda: program(**{**base, "url": closed_url()}),
-                ),
-                (
-                    "up, url + secret + events + headers + active changed",
-                    lambda d: d.up(program(**base)),
-                    lambda: program(
-                        url=closed_url(),
-                        event_types=["part_created"],
-                        secret="bench-secret-2",
-                        headers={},
-                        active=False,
-                    ),
-                ),
-                ("refresh", lambda d: d.up(program(**base)), lambda: program(**base)),
-                ("destroy", lambda d: d.up(program(**base)), lambda: program(**base)),
-            ]
-            rows = []
-            for name, setup, make in scenarios:
-                durations, calls = [], []
-                for _ in range(rounds):
-                    control.reset()
-                    deployment = Deployment(host)
-                    setup(deployment)
-                    reg = make()
-                    control.clear_requests()
-                    if name == "refresh":
-                        step = deployment.refresh()
-                    elif name == "destroy":
-                        step = deployment.destroy()
-                    else:
-                        step = deployment.up(reg)
-                    durations.append(step.seconds)
-                    calls.append(len(control.requests()))
-                rows.append((name, _one(calls), statistics.median(durations) * 1000))
 
-            # Adoption: an existing webhook, read and reconciled.
-            for label, events in (
-                ("adopt, already matching", ["work_created"]),
-                ("adopt, event types differ", ["work_updated"]),
-            ):
-                durations, calls = [], []
-                for _ in range(rounds):
-                    control.reset()
+            def deployed(props: dict[str, Any]) -> Deployment:
+                deployment = Deployment(host)
+                deployment.up(program(**props))
+                return deployment
+
+            def up(before: dict[str, Any] | None, after: dict[str, Any]) -> Callable[[], Any]:
+                def run() -> StepResult:
+                    deployment = deployed(before) if before else Deployment(host)
+                    reg = program(**after)
+                    control.clear_requests()
+                    return deployment.up(reg)
+
+                return run
+
+            def refresh() -> StepResult:
+                deployment = deployed(base)
+                control.clear_requests()
+                return deployment.refresh()
+
+            def destroy() -> StepResult:
+                deployment = deployed(base)
+                control.clear_requests()
+                return deployment.destroy()
+
+            def adopt(events: list[str]) -> Callable[[], StepResult]:
+                def run() -> StepResult:
                     with DevRevClient(token, sandbox.url) as client:
                         existing = client.create_webhook(
                             CreateWebhookRequest(url=base["url"], event_types=["work_created"])
                         )
-                    control.clear_requests()
                     reg = program(url=base["url"], event_types=events, adopt_id=existing.id)
-                    durations.append(Deployment(host).up(reg).seconds)
-                    calls.append(len(control.requests()))
-                rows.append((label, _one(calls), statistics.median(durations) * 1000))
+                    control.clear_requests()
+                    return Deployment(host).up(reg)
 
-            # Verification wait against a correct endpoint: how many polls it costs.
-            durations, calls = [], []
-            for _ in range(max(3, rounds // 4)):
-                control.reset()
-                reg = program(url=receiver.url, secret="bench-secret-1", wait_for_active=True)
-                durations.append(Deployment(host).up(reg).seconds)
-                calls.append(len(control.requests()))
-            rows.append(
+                return run
+
+            def through_429() -> StepResult:
+                control.inject("/webhooks.create", status=429, retry_after=1, count=1)
+                return Deployment(host).up(program(**base))
+
+            reordered = {**base, "event_types": ["work_updated", "work_created"]}
+            everything = {
+                "url": closed_url(),
+                "event_types": ["part_created"],
+                "secret": "bench-secret-2",
+                "headers": {},
+                "active": False,
+            }
+            waiting = {"url": receiver.url, "secret": "bench-secret-1", "wait_for_active": True}
+            scenarios: list[tuple[str, int, Callable[[], StepResult]]] = [
+                ("create", rounds, up(None, base)),
+                ("create, active=False", rounds, up(None, {**base, "active": False})),
+                ("preview / up with no change", rounds, up(base, base)),
+                (
+                    "up, event types reordered",
+                    rounds,
+                    up(reordered, {**base, "event_types": ["work_created", "work_updated"] * 2}),
+                ),
+                ("up, url changed", rounds, up(base, {**base, "url": closed_url()})),
+                (
+                    "up, url + secret + events + headers + active changed",
+                    rounds,
+                    up(base, everything),
+                ),
+                ("refresh", rounds, refresh),
+                ("destroy", rounds, destroy),
+                ("adopt, already matching", rounds, adopt(["work_created"])),
+                ("adopt, event types differ", rounds, adopt(["work_updated"])),
                 (
                     "create with wait_for_active (endpoint answers)",
-                    _one(calls),
-                    statistics.median(durations) * 1000,
-                )
-            )
-
-            # One 429 with Retry-After: 1 during a create.
-            durations, calls = [], []
-            for _ in range(3):
-                control.reset()
-                control.inject("/webhooks.create", status=429, retry_after=1, count=1)
-                reg = program(**base)
-                durations.append(Deployment(host).up(reg).seconds)
-                calls.append(len(control.requests()))
-            rows.append(
-                (
-                    "create through one 429 (Retry-After: 1)",
-                    _one(calls),
-                    statistics.median(durations) * 1000,
-                )
-            )
+                    max(3, rounds // 4),
+                    up(None, waiting),
+                ),
+                ("create through one 429 (Retry-After: 1)", 3, through_429),
+            ]
+            rows = []
+            for name, count, run in scenarios:
+                durations, calls = [], []
+                for _ in range(count):
+                    control.reset()
+                    durations.append(run().seconds)
+                    calls.append(len(control.requests()))
+                rows.append((name, _one(calls), statistics.median(durations) * 1000))
     receiver.stop()
 
     print(

@@ -38,13 +38,6 @@ FAST = RetryPolicy(max_attempts=4, initial_wait=0.05, max_wait=0.2, jitter=0.05)
 
 
 @pytest.fixture
-def control(sandbox: Any) -> Iterator[Any]:
-    sandbox.control.reset()
-    yield sandbox.control
-    sandbox.control.reset()
-
-
-@pytest.fixture
 def client(sandbox: Any, control: Any) -> Iterator[DevRevClient]:
     with DevRevClient(TOKEN, sandbox.url, retry=FAST) as c:
         yield c

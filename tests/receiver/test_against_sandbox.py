@@ -17,13 +17,6 @@ NEW = "receiver-secret-new2"
 
 
 @pytest.fixture
-def control(sandbox: Any) -> Iterator[Any]:
-    sandbox.control.reset()
-    yield sandbox.control
-    sandbox.control.reset()
-
-
-@pytest.fixture
 def client(sandbox: Any, control: Any) -> Iterator[DevRevClient]:
     with DevRevClient(TOKEN, sandbox.url) as c:
         yield c
