@@ -440,8 +440,13 @@ class WebhookSpec(_Strict):
         return data
 
 
-# Property names that govern only how create/update behave; they never cause an API call.
-PROVIDER_ONLY_INPUTS = ("wait_for_active", "verification_timeout", "on_verification_timeout")
+# Inputs that steer the provider (how create/update behave) and never cause an API call.
+PROVIDER_ONLY_INPUTS = (
+    "wait_for_active",
+    "verification_timeout",
+    "on_verification_timeout",
+    "adopt_id",
+)
 
 
 def validate_spec(props: Mapping[str, Any]) -> tuple[WebhookSpec | None, list[tuple[str, str]]]:

@@ -173,7 +173,7 @@ def outputs(hook: Webhook, spec: WebhookSpec | None = None, **settings: Any) -> 
     }
     steering = dict(settings)
     if spec is not None:
-        steering.update({k: getattr(spec, k) for k in (*PROVIDER_ONLY_INPUTS, "adopt_id")})
+        steering.update({k: getattr(spec, k) for k in PROVIDER_ONLY_INPUTS})
     out.update(steering)
     return {k: v for k, v in out.items() if v is not None}
 
@@ -193,7 +193,7 @@ def inputs_from_live(hook: Webhook, old_props: Mapping[str, Any]) -> dict[str, A
     }
     if carries_credentials(hook.url):
         del inputs["url"]
-    for name in (*PROVIDER_ONLY_INPUTS, "adopt_id"):
+    for name in PROVIDER_ONLY_INPUTS:
         if old_props.get(name) is not None:
             inputs[name] = old_props[name]
     return inputs

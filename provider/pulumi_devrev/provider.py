@@ -170,7 +170,7 @@ class DevRevWebhookProvider(ResourceProvider):
         hook = _client().get_webhook(id_)
         if hook is None:
             return ReadResult("", {})
-        steering = {k: props[k] for k in (*PROVIDER_ONLY_INPUTS, "adopt_id") if k in props}
+        steering = {k: props[k] for k in PROVIDER_ONLY_INPUTS if k in props}
         return ReadResult(
             hook.id, plan.outputs(hook, **steering), plan.inputs_from_live(hook, props)
         )
@@ -180,12 +180,12 @@ class DevRevWebhookProvider(ResourceProvider):
         spec = _spec(news)
         old = plan.Observed.from_outputs(olds)
         request = plan.plan_update(id_, old, spec)
-        client = _client()
         if request is None:
             # Only provider settings changed: nothing to send, keep what DevRev last said.
             kept = {k: v for k, v in olds.items() if k != PROVIDER_KEY}
-            kept.update({k: getattr(spec, k) for k in (*PROVIDER_ONLY_INPUTS, "adopt_id")})
+            kept.update({k: getattr(spec, k) for k in PROVIDER_ONLY_INPUTS})
             return UpdateResult({k: v for k, v in kept.items() if v is not None})
+        client = _client()
         hook = client.update_webhook(request)
         reverify = request.changes_endpoint or request.action == UpdateAction.ACTIVATE
         if spec.wait_for_active and spec.active and reverify:

@@ -615,3 +615,16 @@ def test_get_reads_an_existing_webhook_by_id(host: ProviderHost, control: Any) -
     assert new_id == deployment.id
     assert outputs["event_types"] == ["work_created"]
     assert api_calls(control.requests()) == ["/webhooks.get"]
+
+
+def test_changing_only_provider_settings_is_no_change_and_no_call(
+    host: ProviderHost, control: Any
+) -> None:
+    url = closed_port_url()
+    deployment, _ = deployed(host, control, url=url)
+    relaxed = program(url=url, wait_for_active=True, verification_timeout=30)
+    assert deployment.preview(relaxed).operation == "same"
+    # Even if the engine called Update anyway, nothing would be sent.
+    outputs = host.update(deployment.id or "", deployment.outputs, relaxed.inputs)
+    assert outputs["wait_for_active"] is True and outputs["status"] == "unverified"
+    assert control.requests() == []
