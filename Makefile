@@ -24,7 +24,7 @@ test: check
 
 ## demo: the quickstart lifecycle against a local sandbox (real CLI when installed)
 demo: $(STAMP)
-	$(PY) tools/demo.py
+	@$(PY) tools/demo.py
 
 ## bench: API-call counts and timings, see bench/README.md
 bench: $(STAMP)
