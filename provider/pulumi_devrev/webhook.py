@@ -34,9 +34,9 @@ class DevRevWebhookArgs:
     ) -> None:
         """
         :param url: Absolute ``http(s)`` URL that DevRev delivers events to. It may embed
-            credentials; pulumi-devrev never prints it whole (pass it as a secret to keep it
-            encrypted in state too). Changing it on an active webhook makes it ``unverified``
-            until the endpoint answers DevRev's challenge.
+            credentials: one with user info or a query string is made a Pulumi secret, and
+            pulumi-devrev never prints it whole. Changing it on an active webhook makes it
+            ``unverified`` until the endpoint answers DevRev's challenge.
         :param event_types: Event types to receive, e.g. ``["work_created"]``. A set: order
             and duplicates never show as a change. Typos are caught at preview; a name DevRev
             added after this release is passed through. Default: none.
