@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pulumi_devrev.sandbox.control import SandboxControl
-    from pulumi_devrev.testing import Deployment, ProviderHost, Registration, StepResult
+    from pulumi_devrev.testing import Deployment, Registration, StepResult
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART = ROOT / "examples" / "quickstart"
@@ -583,7 +583,6 @@ def run_without_cli(run: Run) -> None:
     console.line(f"  $ pulumi config set receiverUrl {run.next_url}")
     stack_config[f"{PROJECT}:receiverUrl"] = run.next_url
     preview = deployment.preview(program(preview=True))
-    collect_late_lines(host, preview, expected="unverified")
     show_step(console, preview)
     if not any("unverified" in line for line in preview.output):
         raise DemoFailure("the preview of the URL change did not warn about `unverified`")
@@ -606,18 +605,6 @@ def run_without_cli(run: Run) -> None:
     console.header(f"[6/{total}] destroy (as `pulumi destroy`)")
     show_step(console, deployment.destroy())
     run.confirm_deleted(webhook_id, run.sandbox.url)
-
-
-def collect_late_lines(host: ProviderHost, step: StepResult, expected: str) -> None:
-    """Add provider lines that reached the host's reader only after the call returned.
-
-    The host's stdout is read by a thread; on a loaded machine a line printed just before
-    the gRPC answer can arrive a moment after it. The CLI would still show it, so wait a
-    little for the one this step is known to print.
-    """
-    deadline = time.monotonic() + 2.0
-    while not any(expected in line for line in step.output) and time.monotonic() < deadline:
-        step.output.extend(host.output(clear=True))
 
 
 def stack_outputs(deployment: Deployment) -> dict[str, Any]:

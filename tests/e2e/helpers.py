@@ -22,7 +22,6 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -249,17 +248,3 @@ def install_fake_pulumi(bin_dir: Path) -> Path:
     )
     fake.chmod(0o755)
     return fake
-
-
-def provider_said(host: Any, step: Any, text: str, timeout: float = 2.0) -> bool:
-    """Whether the provider printed ``text`` during ``step``.
-
-    The host's stdout is read by a thread, so on a loaded machine a line printed just before
-    a call returned can reach the test a moment later: wait a little for it.
-    """
-    deadline = time.monotonic() + timeout
-    while not any(text in line for line in step.output):
-        if time.monotonic() > deadline:
-            return False
-        step.output.extend(host.output(clear=True))
-    return True
