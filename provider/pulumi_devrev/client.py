@@ -211,8 +211,17 @@ class DevRevClient:
 
     def list_webhooks(self, statuses: Iterable[WebhookStatus | str] | None = None) -> list[Webhook]:
         """``GET /webhooks.list``: every webhook of the org (DevRev does not paginate it)."""
+        return self._list(statuses)
+
+    def _list(
+        self,
+        statuses: Iterable[WebhookStatus | str] | None = None,
+        deadline_at: float | None = None,
+    ) -> list[Webhook]:
         params = {"status": ",".join(str(s) for s in statuses)} if statuses else None
-        data = self._call("webhooks.list", "GET", "/webhooks.list", params=params)
+        data = self._call(
+            "webhooks.list", "GET", "/webhooks.list", params=params, deadline_at=deadline_at
+        )
         items = data.get("webhooks")
         if not isinstance(items, list):
             raise DevRevAPIError("webhooks.list", 200, {"message": "response has no webhooks"})
@@ -379,12 +388,8 @@ class DevRevClient:
         self, request: CreateWebhookRequest, started: datetime, deadline_at: float
     ) -> Webhook | None:
         """The webhook a failed create made, if any: same url, events, headers (and secret)."""
-        hooks = [
-            _parse_webhook("webhooks.list", w)
-            for w in self._call(
-                "webhooks.list", "GET", "/webhooks.list", deadline_at=deadline_at
-            ).get("webhooks", [])
-        ]
+        # Within what is left of the create's deadline.
+        hooks = self._list(deadline_at=deadline_at)
         want_events = sorted(set(request.event_types or []))
         want_headers = {h.name: h.value for h in request.headers or []}
         since = started - _CLOCK_SKEW

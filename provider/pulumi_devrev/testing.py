@@ -15,7 +15,6 @@ the exact code path of a real deployment:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import fcntl
 import os
 import struct
@@ -24,7 +23,7 @@ import sys
 import termios
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,7 +84,6 @@ class Registration:
     known during preview are ``pulumi.output.Unknown``."""
     secret_inputs: set[str] = field(default_factory=set)
     additional_secret_outputs: list[str] = field(default_factory=list)
-    import_id: str = ""
     read_id: str = ""
     """Set for a resource read with ``ResourceOptions(id=...)`` (e.g. ``DevRevWebhook.get``):
     the engine calls ``Read`` for it instead of creating anything."""
@@ -145,7 +143,6 @@ def capture_program(
                         inputs=_unwrap_secrets(raw),
                         secret_inputs=secret,
                         additional_secret_outputs=list(request.additionalSecretOutputs),
-                        import_id=request.importId,
                     )
                 )
             return super().RegisterResource(request)  # type: ignore[no-untyped-call]
@@ -462,17 +459,6 @@ def _unread_bytes(fd: int) -> int:
     except OSError:
         return 0
     return int(struct.unpack("i", raw)[0])
-
-
-@contextlib.contextmanager
-def provider_host(config: Mapping[str, str], **kwargs: Any) -> Iterator[ProviderHost]:
-    """A started, configured host; closed on exit."""
-    host = ProviderHost(**kwargs)
-    try:
-        host.configure(config)
-        yield host
-    finally:
-        host.close()
 
 
 # ---------------------------------------------------------------------------------------------
