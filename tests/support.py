@@ -54,6 +54,19 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/hook"
 
 
+def wait_until(
+    condition: Callable[[], object], timeout: float = 5.0, interval: float = 0.01
+) -> bool:
+    """Poll ``condition()`` until it is true or ``timeout`` passes; whether it became true."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if condition():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+
+
 def api_calls(log: list[dict[str, Any]]) -> list[str]:
     """The request log as "path" names, e.g. ["/webhooks.create", "/webhooks.update"]."""
     return [entry["path"] for entry in log]

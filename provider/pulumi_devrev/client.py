@@ -22,6 +22,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any, TypeVar
 
 import httpx
+from pydantic import ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponential_jitter
 
 from .errors import (
@@ -488,19 +489,14 @@ def _webhook(op: str, data: dict[str, Any], webhook: str | None = None) -> Webho
 def _parse_webhook(op: str, item: Any, webhook: str | None = None) -> Webhook:
     try:
         return Webhook.model_validate(item)
-    except ValueError as err:
-        fields = ", ".join(sorted({str(e["loc"][0]) for e in _errors(err) if e["loc"]}))
+    except ValidationError as err:
+        fields = ", ".join(sorted({str(e["loc"][0]) for e in err.errors() if e["loc"]}))
         raise DevRevAPIError(
             op,
             200,
             {"message": f"unexpected webhook object from DevRev (fields: {fields})"},
             webhook=webhook,
         ) from None
-
-
-def _errors(err: ValueError) -> list[Any]:
-    errors = getattr(err, "errors", None)
-    return list(errors(include_input=False)) if callable(errors) else []
 
 
 def _parse_date(value: str | None) -> datetime | None:

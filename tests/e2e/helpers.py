@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -193,14 +193,6 @@ def path_without_pulumi() -> str:
 def config_for(project: str, **values: str) -> dict[str, str]:
     """Stack config as the engine passes it: the project's keys namespaced."""
     return {f"{project}:{key}": value for key, value in values.items()}
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, message: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(message or "condition not met in time")
-        time.sleep(0.05)
 
 
 QUICKSTART = ROOT / "examples" / "quickstart"

@@ -26,9 +26,8 @@ from tests.e2e.helpers import (
     ROOT,
     config_for,
     quickstart_receiver,
-    wait_until,
 )
-from tests.support import TOKEN
+from tests.support import TOKEN, wait_until
 
 OLD_SECRET = "rotation-old-secret-01"
 NEW_SECRET = "rotation-new-secret-02"
@@ -180,7 +179,7 @@ def test_adopting_keeps_the_webhook_its_id_and_its_secret(
         )
         assert response.status_code == 201
         webhook_id = response.json()["webhook"]["id"]
-        wait_until(lambda: control.webhook(webhook_id)["status"] == "active")
+        assert wait_until(lambda: control.webhook(webhook_id)["status"] == "active", timeout=10)
         control.clear_requests()
 
         deployment = Deployment(host)

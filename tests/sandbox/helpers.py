@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import httpx
 
 from pulumi_devrev.sandbox import validate_response
 from pulumi_devrev.sandbox.openapi import load_spec
+from tests.support import closed_port_url, wait_until  # noqa: F401 - shared helpers
 
 # Fast handshakes for tests; everything else at the sandbox defaults.
 FAST_OPTIONS: dict[str, Any] = {
@@ -156,25 +156,6 @@ def get(api: httpx.Client, webhook_id: str) -> dict[str, Any]:
         "webhook"
     ]
     return webhook
-
-
-def closed_port_url() -> str:
-    """A loopback URL on which nothing listens."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/hook"
-
-
-def wait_until(condition: Any, timeout: float = 5.0, interval: float = 0.01) -> bool:
-    """Poll ``condition()`` until true or ``timeout``; its last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if condition():
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(interval)
 
 
 @dataclass(frozen=True)
