@@ -31,6 +31,7 @@ __all__ = [
     "plan_update",
     "restarts_verification",
     "reverification_notice",
+    "steering",
 ]
 
 # Inputs that map to the webhook at DevRev; everything else only steers the provider.
@@ -154,8 +155,13 @@ def reverification_notice(
     )
 
 
-def outputs(hook: Webhook, spec: WebhookSpec | None = None, **settings: Any) -> dict[str, Any]:
-    """Every output, from DevRev's answer, plus the inputs that only steer the provider.
+def steering(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs among ``props`` that only steer the provider (set ones only)."""
+    return {k: props[k] for k in PROVIDER_ONLY_INPUTS if props.get(k) is not None}
+
+
+def outputs(hook: Webhook, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Every output, from DevRev's answer, plus ``settings`` (see :func:`steering`).
 
     ``active`` is what the webhook is meant to be: ``unverified`` still counts as active (the
     handshake is pending, not drift), only ``inactive`` does not.
@@ -171,10 +177,7 @@ def outputs(hook: Webhook, spec: WebhookSpec | None = None, **settings: Any) -> 
         "created_date": hook.created_date,
         "modified_date": hook.modified_date,
     }
-    steering = dict(settings)
-    if spec is not None:
-        steering.update({k: getattr(spec, k) for k in PROVIDER_ONLY_INPUTS})
-    out.update(steering)
+    out.update(settings)
     return {k: v for k, v in out.items() if v is not None}
 
 
@@ -193,7 +196,4 @@ def inputs_from_live(hook: Webhook, old_props: Mapping[str, Any]) -> dict[str, A
     }
     if carries_credentials(hook.url):
         del inputs["url"]
-    for name in PROVIDER_ONLY_INPUTS:
-        if old_props.get(name) is not None:
-            inputs[name] = old_props[name]
-    return inputs
+    return {**inputs, **steering(old_props)}

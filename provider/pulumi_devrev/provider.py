@@ -31,7 +31,6 @@ from . import plan, settings
 from .client import DevRevClient, shared_client
 from .errors import DevRevError
 from .models import (
-    PROVIDER_ONLY_INPUTS,
     CreateWebhookRequest,
     UpdateAction,
     UpdateWebhookRequest,
@@ -146,7 +145,7 @@ class DevRevWebhookProvider(ResourceProvider):
             # A create that fails must not leave a webhook behind: Pulumi would not record it,
             # and the next `up` would create a duplicate.
             hook = self._wait(client, hook, spec, delete_on_failure=True)
-        return CreateResult(hook.id, plan.outputs(hook, spec))
+        return CreateResult(hook.id, plan.outputs(hook, plan.steering(spec.to_inputs())))
 
     def _adopt(self, client: DevRevClient, spec: WebhookSpec) -> CreateResult:
         """Take over an existing webhook: read it, reconcile with at most one update."""
@@ -163,16 +162,15 @@ class DevRevWebhookProvider(ResourceProvider):
         notify(f"adopted DevRev webhook {hook.id} ({hook.display_id or 'no display id'})")
         if request and spec.wait_for_active and spec.active:
             hook = self._wait(client, hook, spec, delete_on_failure=False)
-        return CreateResult(hook.id, plan.outputs(hook, spec))
+        return CreateResult(hook.id, plan.outputs(hook, plan.steering(spec.to_inputs())))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """One ``webhooks.get``; gone when DevRev says 404; drift reported through inputs."""
         hook = _client().get_webhook(id_)
         if hook is None:
             return ReadResult("", {})
-        steering = {k: props[k] for k in PROVIDER_ONLY_INPUTS if k in props}
         return ReadResult(
-            hook.id, plan.outputs(hook, **steering), plan.inputs_from_live(hook, props)
+            hook.id, plan.outputs(hook, plan.steering(props)), plan.inputs_from_live(hook, props)
         )
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -182,15 +180,15 @@ class DevRevWebhookProvider(ResourceProvider):
         request = plan.plan_update(id_, old, spec)
         if request is None:
             # Only provider settings changed: nothing to send, keep what DevRev last said.
-            kept = {k: v for k, v in olds.items() if k != PROVIDER_KEY}
-            kept.update({k: getattr(spec, k) for k in PROVIDER_ONLY_INPUTS})
-            return UpdateResult({k: v for k, v in kept.items() if v is not None})
+            dropped = {PROVIDER_KEY, *plan.steering(olds)}
+            kept = {k: v for k, v in olds.items() if k not in dropped}
+            return UpdateResult({**kept, **plan.steering(spec.to_inputs())})
         client = _client()
         hook = client.update_webhook(request)
         reverify = request.changes_endpoint or request.action == UpdateAction.ACTIVATE
         if spec.wait_for_active and spec.active and reverify:
             hook = self._wait(client, hook, spec, delete_on_failure=False)
-        return UpdateResult(plan.outputs(hook, spec))
+        return UpdateResult(plan.outputs(hook, plan.steering(spec.to_inputs())))
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         """One ``webhooks.delete``; a webhook already gone is fine."""

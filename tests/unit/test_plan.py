@@ -15,6 +15,7 @@ from pulumi_devrev.plan import (
     plan_update,
     restarts_verification,
     reverification_notice,
+    steering,
 )
 
 ID = "don:integration:dvrv-us-1:devo/0:webhook/a"
@@ -161,7 +162,7 @@ def hook(**kw: Any) -> Webhook:
 
 
 def test_outputs_carry_every_input_normalized_and_the_computed_fields() -> None:
-    out = outputs(hook(), spec(wait_for_active=True))
+    out = outputs(hook(), steering(spec(wait_for_active=True).to_inputs()))
     assert out["event_types"] == ["work_created", "work_updated"]
     assert out["active"] is True  # unverified: pending, not inactive
     assert out["status"] == "unverified"
