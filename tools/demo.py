@@ -46,6 +46,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from pulumi_devrev.errors import redact
+
 if TYPE_CHECKING:
     from pulumi_devrev.sandbox.control import SandboxControl
     from pulumi_devrev.testing import Deployment, Registration, StepResult
@@ -95,15 +97,11 @@ class Console:
         """Register ``value`` as secret (it will print as ``[secret]``) and return it."""
         with self._lock:
             self._secrets.append(value)
-            # Longest first, so a secret containing another is masked whole.
-            self._secrets.sort(key=len, reverse=True)
         return value
 
     def redact(self, text: str) -> str:
         with self._lock:
-            for value in self._secrets:
-                text = text.replace(value, "[secret]")
-        return text
+            return redact(text, self._secrets, mask="[secret]")
 
     def line(self, text: str = "") -> None:
         text = self.redact(text)

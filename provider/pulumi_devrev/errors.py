@@ -158,10 +158,13 @@ def one_line(text: str, *, limit: int = _MAX_TEXT) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every occurrence of each (non-trivial) secret in ``text`` with ``***``."""
+def redact(text: str, secrets: Iterable[str], mask: str = "***") -> str:
+    """Replace every occurrence of each (non-trivial) secret in ``text`` with ``mask``.
+
+    Longest first, so a secret that contains another is masked whole.
+    """
     for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, "***")
+        text = text.replace(secret, mask)
     return text
 
 
