@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: test check demo bench clean test-oldest-pulumi
+.PHONY: test check demo bench clean test-oldest-pulumi pulumi-cli
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ check: $(STAMP)
 ## test: the checks, then the whole test suite
 test: check
 	$(PY) -m pytest
+
+## pulumi-cli: build the real Pulumi CLI from Pulumi's Go modules into a cache folder
+## (tools/pulumi-cli/build.sh; needs Go; a second run reuses the build)
+pulumi-cli:
+	@bash tools/pulumi-cli/build.sh
 
 ## demo: the quickstart lifecycle against a local sandbox (real CLI when installed)
 demo: $(STAMP)

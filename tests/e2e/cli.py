@@ -1,0 +1,226 @@
+"""The real Pulumi CLI, run as a user runs it: ``pulumi`` in a project folder.
+
+Where the CLI comes from: ``pulumi`` on PATH first, else the build ``make pulumi-cli`` left
+in its cache folder (``tools/pulumi-cli/build.sh``). With ``CI=true`` a missing CLI fails the
+suite; elsewhere the tests that need it skip, saying how to get it.
+
+Every run is offline and private: a local file backend in a temporary folder, a passphrase,
+a temporary ``PULUMI_HOME``, no update check and no plugin downloads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI_VERSION = (ROOT / "tools" / "pulumi-cli" / "VERSION").read_text().strip()
+PASSPHRASE = "e2e-passphrase-not-a-secret"
+# The virtual environment the tests run in: it has pulumi-devrev installed (editable).
+VENV = Path(sys.prefix)
+
+
+def cached_cli_dir() -> Path:
+    """Where ``make pulumi-cli`` installs the CLI and the plugins it needs beside it."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "pulumi-devrev" / f"pulumi-{CLI_VERSION}" / "bin"
+
+
+def find_cli() -> Path | None:
+    """``pulumi`` on PATH first, else the cached build; None when neither exists."""
+    on_path = shutil.which("pulumi")
+    if on_path:
+        return Path(on_path)
+    cached = cached_cli_dir() / "pulumi"
+    return cached if os.access(cached, os.X_OK) else None
+
+
+def require_cli() -> Path:
+    """The CLI, or a skip (a failure under ``CI=true``) that says how to get it."""
+    cli = find_cli()
+    if cli is None:
+        message = (
+            f"the Pulumi CLI is neither on PATH nor at {cached_cli_dir()}: "
+            "run `make pulumi-cli` (builds it from Pulumi's Go modules)"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return cli
+
+
+def offline_env(cli: Path, workspace: Path, **extra: str) -> dict[str, str]:
+    """The environment of every CLI run: offline, private, and the plugins beside the CLI."""
+    state, home = workspace / "state", workspace / "pulumi-home"
+    state.mkdir(parents=True, exist_ok=True)
+    home.mkdir(parents=True, exist_ok=True)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PULUMI_", "DEVREV_")) and key != "VIRTUAL_ENV"
+    }
+    env.update(
+        PATH=os.pathsep.join([str(cli.parent), str(VENV / "bin"), env.get("PATH", "")]),
+        PULUMI_BACKEND_URL=f"file://{state}",
+        PULUMI_CONFIG_PASSPHRASE=PASSPHRASE,
+        PULUMI_HOME=str(home),
+        PULUMI_SKIP_UPDATE_CHECK="true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
+        PULUMI_SKIP_CONFIRMATIONS="true",
+        NO_COLOR="1",
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Run:
+    """One finished CLI command."""
+
+    args: Sequence[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def check(self) -> Run:
+        if self.returncode != 0:
+            raise AssertionError(
+                f"`pulumi {' '.join(self.args)}` exited {self.returncode}:\n{self.output}"
+            )
+        return self
+
+
+class Stack:
+    """A stack of a project folder, driven through the real CLI."""
+
+    def __init__(self, cli: Path, project_dir: Path, name: str, env: Mapping[str, str]):
+        self.cli = cli
+        self.project_dir = project_dir
+        self.name = name
+        self.env = dict(env)
+
+    def run(
+        self,
+        *args: str,
+        check: bool = True,
+        timeout: float = 120.0,
+        env: Mapping[str, str] | None = None,
+    ) -> Run:
+        full = list(args)
+        if args[0] not in ("stack", "version"):
+            at = full.index("--") if "--" in full else len(full)
+            full[at:at] = ["--stack", self.name]
+        completed = subprocess.run(
+            [str(self.cli), *full],
+            cwd=self.project_dir,
+            env={**self.env, **(env or {})},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        run = Run(full, completed.returncode, completed.stdout, completed.stderr)
+        return run.check() if check else run
+
+    def init(self) -> Stack:
+        self.run("stack", "init", self.name)
+        return self
+
+    def config(self, key: str, value: str, *, secret: bool = False) -> None:
+        flags = ["--secret"] if secret else ["--plaintext"]
+        self.run("config", "set", key, *flags, "--", value)
+
+    def config_json(self, key: str, value: Any) -> None:
+        self.config(key, json.dumps(value))
+
+    def preview(self, *extra: str, check: bool = True) -> Run:
+        return self.run("preview", "--diff", *extra, check=check)
+
+    def up(self, *extra: str, check: bool = True) -> Run:
+        return self.run("up", "--yes", "--diff", *extra, check=check)
+
+    def refresh(self, *extra: str, check: bool = True) -> Run:
+        return self.run("refresh", "--yes", "--diff", *extra, check=check)
+
+    def destroy(self, *extra: str, check: bool = True) -> Run:
+        return self.run("destroy", "--yes", *extra, check=check)
+
+    def outputs(self, *, show_secrets: bool = False) -> dict[str, Any]:
+        extra = ["--show-secrets"] if show_secrets else []
+        found: dict[str, Any] = json.loads(
+            self.run("stack", "output", "--json", "--stack", self.name, *extra).stdout
+        )
+        return found
+
+    def export(self, *, show_secrets: bool = False) -> dict[str, Any]:
+        extra = ["--show-secrets"] if show_secrets else []
+        exported: dict[str, Any] = json.loads(
+            self.run("stack", "export", "--stack", self.name, *extra).stdout
+        )
+        return exported
+
+    def resources(self) -> dict[str, dict[str, Any]]:
+        """The stack's resources from ``pulumi stack export``, by resource name."""
+        found: dict[str, dict[str, Any]] = {}
+        for resource in self.export()["deployment"].get("resources", []):
+            found[resource["urn"].rsplit("::", 1)[-1]] = resource
+        return found
+
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        """Start a command without waiting (for interrupting it)."""
+        return subprocess.Popen(
+            [str(self.cli), *args, "--stack", self.name],
+            cwd=self.project_dir,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+
+
+def interrupt(process: subprocess.Popen[str], timeout: float = 60.0) -> str:
+    """SIGINT to the CLI, as Ctrl-C does; the output once it has exited."""
+    process.send_signal(signal.SIGINT)
+    try:
+        out, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, _ = process.communicate()
+    return out
+
+
+def write_project(directory: Path, name: str, program: str) -> Path:
+    """A Python project folder: Pulumi.yaml on the suite's virtual environment, and
+    ``__main__.py``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "Pulumi.yaml").write_text(
+        textwrap.dedent(
+            f"""\
+            name: {name}
+            runtime:
+              name: python
+              options:
+                toolchain: pip
+                virtualenv: {VENV}
+            """
+        )
+    )
+    (directory / "__main__.py").write_text(program)
+    return directory
