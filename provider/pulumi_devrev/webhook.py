@@ -139,6 +139,14 @@ class DevRevWebhook(pulumi.dynamic.Resource, module="devrev", name="Webhook"):
             args = DevRevWebhookArgs(**kwargs)
         if args.url is None and (opts is None or opts.id is None):
             raise TypeError("DevRevWebhook needs url")
+        if opts is not None and opts.import_ is not None:
+            # The engine's import needs a provider that a dynamic resource does not have yet
+            # (it fails with KeyError: '__provider', pulumi/pulumi#16175): say what works.
+            raise pulumi.RunError(
+                f"DevRevWebhook {resource_name!r}: the import_ option does not work for "
+                f"dynamic resources (pulumi/pulumi#16175); pass adopt_id={opts.import_!r} "
+                "instead and the webhook is read and taken over, never recreated"
+            )
         props = args.to_props()
         props.update(dict.fromkeys(_OUTPUT_ONLY))
         props["url"], url_is_sensitive = _protect_url(args.url)

@@ -119,6 +119,11 @@ class SandboxControl:
         """Set a webhook's status directly (stops any handshake in flight)."""
         self._call("POST", "/webhooks/status", json={"id": webhook_id, "status": status})
 
+    def webhooks(self) -> list[dict[str, Any]]:
+        """The sandbox's internal views of every webhook it holds (no secrets)."""
+        result: list[dict[str, Any]] = self._call("GET", "/webhooks")["webhooks"]
+        return result
+
     def webhook(self, webhook_id: str) -> dict[str, Any] | None:
         """The sandbox's internal view of a webhook (no secret), or None if absent."""
         response = self._http.get(f"/webhooks/{webhook_id}")

@@ -2,7 +2,8 @@
 every change a user makes, step by step, through the real CLI.
 
 Config ``webhooks`` (JSON): ``{name: {input: value, ..., "options": {...}}}``, where
-``"secret_config": KEY`` takes the ``secret`` input from the secret config value ``KEY``,
+``"secret_config": KEY`` takes the ``secret`` input from the secret config value ``KEY``
+(``"url_config": KEY`` the ``url`` input from config ``KEY``, as a plain string),
 ``"get": ID`` reads a webhook with ``DevRevWebhook.get`` instead of managing one, and
 ``options`` holds resource options: ``protect``, ``retain_on_delete``, ``ignore_changes``,
 ``aliases`` (old names), ``depends_on`` (names of other resources) and ``import``.
@@ -50,6 +51,8 @@ for name, spec in json.loads(config.get("webhooks") or "{}").items():
     else:
         if "secret_config" in inputs:
             inputs["secret"] = config.require_secret(inputs.pop("secret_config"))
+        if "url_config" in inputs:  # a plain string in the program, as if written there
+            inputs["url"] = config.require(inputs.pop("url_config"))
         hook = DevRevWebhook(
             name,
             **inputs,
