@@ -5,7 +5,7 @@ What it does, from a fresh clone (``make demo`` creates the virtual environment 
 1. starts the DevRev sandbox (``python -m pulumi_devrev.sandbox --port 0``, with a random
    token made here and never printed) and the quickstart receiver
    (``examples/quickstart/receiver.py --port 0``) on free loopback ports;
-2. with the ``pulumi`` CLI on PATH: creates a throw-away stack in a temporary local backend
+2. with the ``pulumi`` CLI (on PATH, else the one ``make pulumi-cli`` built): creates a throw-away stack in a temporary local backend
    (``PULUMI_BACKEND_URL=file://...``, a random ``PULUMI_CONFIG_PASSPHRASE``), sets its
    config (secrets through stdin, never on a command line), then runs ``pulumi preview``,
    ``pulumi up``, a ``receiverUrl`` change (``preview`` shows the ``unverified`` line, ``up``
@@ -46,6 +46,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from pulumi_cli import find_cli, path_with_cli
+
 from pulumi_devrev.errors import redact
 
 if TYPE_CHECKING:
@@ -58,7 +60,10 @@ PROJECT = "pulumi-devrev-quickstart"
 RESOURCE = "quickstart"
 RESOURCE_TYPE = "pulumi-python:dynamic/devrev:Webhook"
 FIRST_PATH, NEXT_PATH = "/webhooks/devrev", "/webhooks/devrev-next"
-INSTALL_URL = "https://www.pulumi.com/docs/install/"
+# How to get the CLI here: built from Pulumi's Go modules into a cache folder.
+INSTALL_HINT = (
+    "run `make pulumi-cli` (needs Go), or install it: https://www.pulumi.com/docs/install/"
+)
 NO_CLI_ENV = "DEVREV_DEMO_NO_CLI"
 # Every process the demo starts inherits this variable (with a value unique to the run), so
 # the last cleanup step can find a stray one even if it was started a moment before an
@@ -414,6 +419,8 @@ class PulumiCli:
         run.on_cleanup(self._remove_stack_settings)
         passphrase = self.console.protect(secrets.token_urlsafe(24))
         self.env = run.child_env(
+            # The plugins the engine needs sit beside the CLI (make pulumi-cli puts them there).
+            PATH=path_with_cli(Path(executable)),
             # A local state backend in a temporary directory: nothing touches Pulumi Cloud or
             # the user's own stacks, and PULUMI_HOME keeps ~/.pulumi untouched as well.
             PULUMI_BACKEND_URL=f"file://{workdir / 'state'}",
@@ -659,7 +666,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     console = Console()
-    executable = None if args.no_cli else shutil.which("pulumi")
+    found = None if args.no_cli else find_cli()
+    executable = str(found) if found else None
     # The first line says which path runs, before anything slow happens.
     if executable:
         console.line(f"Running the quickstart with the pulumi CLI ({executable}).")
@@ -670,8 +678,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     else:
         console.line(
-            "The pulumi CLI is not on PATH: running the same lifecycle through Pulumi's "
-            f"dynamic-provider host instead. Install the CLI: {INSTALL_URL}"
+            "The pulumi CLI is neither on PATH nor built: running the same lifecycle through Pulumi's "
+            f"dynamic-provider host instead. To get the CLI, {INSTALL_HINT}"
         )
 
     try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,27 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tools.pulumi_cli import cached_cli_dir, find_cli, path_with_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-CLI_VERSION = (ROOT / "tools" / "pulumi-cli" / "VERSION").read_text().strip()
 PASSPHRASE = "e2e-passphrase-not-a-secret"
 # The virtual environment the tests run in: it has pulumi-devrev installed (editable).
 VENV = Path(sys.prefix)
-
-
-def cached_cli_dir() -> Path:
-    """Where ``make pulumi-cli`` installs the CLI and the plugins it needs beside it."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "pulumi-devrev" / f"pulumi-{CLI_VERSION}" / "bin"
-
-
-def find_cli() -> Path | None:
-    """``pulumi`` on PATH first, else the cached build; None when neither exists."""
-    on_path = shutil.which("pulumi")
-    if on_path:
-        return Path(on_path)
-    cached = cached_cli_dir() / "pulumi"
-    return cached if os.access(cached, os.X_OK) else None
 
 
 def require_cli() -> Path:
@@ -71,7 +55,7 @@ def offline_env(cli: Path, workspace: Path, **extra: str) -> dict[str, str]:
         if not key.startswith(("PULUMI_", "DEVREV_")) and key != "VIRTUAL_ENV"
     }
     env.update(
-        PATH=os.pathsep.join([str(cli.parent), str(VENV / "bin"), env.get("PATH", "")]),
+        PATH=path_with_cli(cli, os.pathsep.join([str(VENV / "bin"), env.get("PATH", "")])),
         PULUMI_BACKEND_URL=f"file://{state}",
         PULUMI_CONFIG_PASSPHRASE=PASSPHRASE,
         PULUMI_HOME=str(home),

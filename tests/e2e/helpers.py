@@ -227,16 +227,26 @@ def quickstart_receiver(**env: str) -> Iterator[str]:
             process.wait()
 
 
-def install_fake_pulumi(bin_dir: Path) -> Path:
-    """Put the stand-in ``pulumi`` (tests/e2e/fake_pulumi.py) at ``bin_dir/pulumi``."""
+def install_logging_pulumi(bin_dir: Path, real_cli: Path) -> Path:
+    """A ``pulumi`` at ``bin_dir/pulumi`` that appends each call to ``$PULUMI_CALL_LOG``
+    (arguments, working directory, stdin, the ``PULUMI_*`` environment) and then runs the
+    real CLI with the same arguments and stdin; ``PULUMI_FAIL_COMMAND=<command>`` makes that
+    command fail instead, as a broken step would."""
     bin_dir.mkdir(parents=True, exist_ok=True)
-    fake = bin_dir / "pulumi"
-    fake.write_text(
-        f"#!{sys.executable}\n"
-        "import sys\n"
-        f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "from tests.e2e.fake_pulumi import main\n"
-        "sys.exit(main())\n"
+    wrapper = bin_dir / "pulumi"
+    wrapper.write_text(
+        f"""#!{sys.executable}
+import json, os, subprocess, sys
+args = sys.argv[1:]
+stdin = None if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
+env = {{k: v for k, v in os.environ.items() if k.startswith("PULUMI_")}}
+with open(os.environ["PULUMI_CALL_LOG"], "a") as log:
+    log.write(json.dumps({{"args": args, "cwd": os.getcwd(), "stdin": stdin, "env": env}}) + "\\n")
+if args and args[0] == os.environ.get("PULUMI_FAIL_COMMAND"):
+    print(f"error: {{args[0]}} failed (PULUMI_FAIL_COMMAND)", file=sys.stderr)
+    sys.exit(1)
+sys.exit(subprocess.run([{str(real_cli)!r}, *args], input=stdin, text=True).returncode)
+"""
     )
-    fake.chmod(0o755)
-    return fake
+    wrapper.chmod(0o755)
+    return wrapper

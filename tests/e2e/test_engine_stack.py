@@ -4,7 +4,6 @@ what state holds on disk, and `pulumi up` interrupted mid-create."""
 from __future__ import annotations
 
 import base64
-import json
 import signal
 import time
 from typing import Any
