@@ -43,30 +43,38 @@ started=$SECONDS
 work="$(mktemp -d "${TMPDIR:-/tmp}/pulumi-cli-build.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
+# go's progress lines ("go: downloading ...") go to a log, shown in full when a step fails.
+quiet() {
+    if ! "$@" >"$work/go.log" 2>&1; then
+        cat "$work/go.log" >&2
+        echo "make pulumi-cli: \`$*\` failed (output above)." >&2
+        exit 1
+    fi
+}
 export GOFLAGS="${GOFLAGS:-} -mod=mod"
 export CGO_ENABLED=0
 
 echo "Building Pulumi CLI $version from Go modules (a first build takes several minutes)..."
-go mod init pulumi-devrev.local/pulumi-cli >/dev/null 2>&1
+quiet go mod init pulumi-devrev.local/pulumi-cli
 # Both pkg/v3 and sdk/v3 pinned at the same version: the language host's own go.mod asks
 # for older ones, and the CLI must not run against a different SDK than it was tagged with.
-go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$version" "github.com/pulumi/pulumi/sdk/v3@v$version"
+quiet go get "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$version" "github.com/pulumi/pulumi/sdk/v3@v$version"
 
 out="$work/bin"
 mkdir -p "$out"
 flags=(-trimpath -tags osusergo,grpcnotrace)
 version_flag="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version"
 
-go build "${flags[@]}" -ldflags "$version_flag" -o "$out/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+quiet go build "${flags[@]}" -ldflags "$version_flag" -o "$out/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 
 if [[ -n "$langhost_version" ]]; then
     module=github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3
-    go get "$module@$langhost_version" "github.com/pulumi/pulumi/pkg/v3@v$version" "github.com/pulumi/pulumi/sdk/v3@v$version"
-    go build "${flags[@]}" -ldflags "$version_flag" -o "$out/pulumi-language-python" "$module"
+    quiet go get "$module@$langhost_version" "github.com/pulumi/pulumi/pkg/v3@v$version" "github.com/pulumi/pulumi/sdk/v3@v$version"
+    quiet go build "${flags[@]}" -ldflags "$version_flag" -o "$out/pulumi-language-python" "$module"
 else
     mkdir -p languagehost
     cp "$here/language-host/main.go" languagehost/main.go
-    go build "${flags[@]}" -ldflags "-X main.version=$version" -o "$out/pulumi-language-python" ./languagehost
+    quiet go build "${flags[@]}" -ldflags "-X main.version=$version" -o "$out/pulumi-language-python" ./languagehost
 fi
 
 # The two launchers ship as plain files inside sdk/v3; module files are read-only and not
