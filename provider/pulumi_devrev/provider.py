@@ -11,9 +11,12 @@ name must not move (refresh and destroy unpickle what state holds).
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
 import sys
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ParamSpec, TypeVar
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -41,11 +44,16 @@ from .models import (
 )
 from .verification import VerificationTimeout, wait_until_active
 
-__all__ = ["DevRevWebhookProvider"]
+__all__ = ["TRACEBACK_ENV", "DevRevWebhookProvider", "TracebackHidden", "for_the_engine"]
 
 PROVIDER_KEY = "__provider"
 # Stands in for an input not known until apply, so the known ones can still be validated.
 _PLACEHOLDER_URL = "https://placeholder.invalid/"
+TRACEBACK_ENV = "PULUMI_DEVREV_TRACEBACK"
+_OFF = frozenset({"", "0", "false", "no", "off"})
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def notify(line: str) -> None:
@@ -63,6 +71,59 @@ def _show_client_log() -> None:
         handler._pulumi_devrev = True  # type: ignore[attr-defined]
         client_log.addHandler(handler)
         client_log.setLevel(logging.INFO)
+
+
+class TracebackHidden(Exception):
+    """Stands in for a :class:`DevRevError` on its way to the engine; see :func:`for_the_engine`."""
+
+
+def for_the_engine(err: DevRevError, env: Mapping[str, str] | None = None) -> BaseException:
+    """The exception to raise to the engine for ``err``: the one-line message comes first.
+
+    The SDK's provider host sends ``traceback.format_exc()`` to the engine, and the engine shows
+    the first line of it on the resource's progress line. Raised as it is, ``err`` would put
+    ``Traceback (most recent call last):`` there and bury its message under the client's and
+    tenacity's frames. So this returns a :class:`TracebackHidden` whose cause is a copy of
+    ``err`` with no traceback: that copy renders first, as the single line
+    ``pulumi_devrev.errors.AuthenticationError: webhooks.create failed: HTTP 401 ...``, then
+    the few frames of the host and of :func:`_one_line_first`, then how to get the rest.
+
+    Set ``PULUMI_DEVREV_TRACEBACK=1`` in the environment of ``pulumi up`` (or ``refresh``,
+    ``destroy``) for the full internal traceback: the provider host inherits the CLI's
+    environment, and this reads it (``env``, default ``os.environ``) at each failure, returning
+    ``err`` itself. ``0``, ``false``, ``no``, ``off`` or empty mean unset.
+    """
+    env = os.environ if env is None else env
+    if env.get(TRACEBACK_ENV, "").strip().lower() not in _OFF:
+        return err
+    # A copy made without __init__ (whose arguments differ per class): same class, same args
+    # (so the same message), no traceback, no chained exceptions.
+    summary = type(err).__new__(type(err), *err.args)
+    hidden = TracebackHidden(
+        f"set {TRACEBACK_ENV}=1 in the environment of `pulumi` to see the full traceback of "
+        "the error above"
+    )
+    hidden.__cause__ = summary
+    return hidden
+
+
+def _one_line_first(method: Callable[P, R]) -> Callable[P, R]:
+    """Raise pulumi-devrev's own errors through :func:`for_the_engine`. Anything else is a
+    bug and keeps its whole traceback."""
+
+    @functools.wraps(method)
+    def one_line_first(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except DevRevError as err:
+            failure = for_the_engine(err)
+            if failure is err:
+                raise
+        # Users see this line as the last frame, so it is raised here, plainly, rather than in
+        # the except block (where the linter asks for `from`, and the cause is already set).
+        raise failure
+
+    return one_line_first
 
 
 def _client() -> DevRevClient:
@@ -123,6 +184,7 @@ class DevRevWebhookProvider(ResourceProvider):
             notify(notice)
         return DiffResult(changes=bool(changes), replaces=[], delete_before_replace=False)
 
+    @_one_line_first
     def create(self, props: dict[str, Any]) -> CreateResult:
         """One ``webhooks.create`` (plus one update for ``active=False``), or an adoption."""
         spec = _spec(props)
@@ -164,6 +226,7 @@ class DevRevWebhookProvider(ResourceProvider):
             hook = self._wait(client, hook, spec, delete_on_failure=False)
         return CreateResult(hook.id, plan.outputs(hook, plan.steering(spec.to_inputs())))
 
+    @_one_line_first
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """One ``webhooks.get``; gone when DevRev says 404; drift reported through inputs."""
         hook = _client().get_webhook(id_)
@@ -173,6 +236,7 @@ class DevRevWebhookProvider(ResourceProvider):
             hook.id, plan.outputs(hook, plan.steering(props)), plan.inputs_from_live(hook, props)
         )
 
+    @_one_line_first
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Exactly one ``webhooks.update`` carrying only what changed; full outputs back."""
         spec = _spec(news)
@@ -190,6 +254,7 @@ class DevRevWebhookProvider(ResourceProvider):
             hook = self._wait(client, hook, spec, delete_on_failure=False)
         return UpdateResult(plan.outputs(hook, plan.steering(spec.to_inputs())))
 
+    @_one_line_first
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         """One ``webhooks.delete``; a webhook already gone is fine."""
         if not _client().delete_webhook(id_):

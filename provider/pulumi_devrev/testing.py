@@ -52,12 +52,17 @@ class ProviderError(Exception):
     def __init__(self, method: str, details: str) -> None:
         self.method = method
         self.details = details
-        last = next((ln for ln in reversed(details.strip().splitlines()) if ln.strip()), "")
-        # Newer hosts send the traceback, whose last line is "module.Class: message"; older
-        # ones (before 3.2xx) let gRPC report "Exception calling application: message".
-        last = last.removeprefix("Exception calling application: ")
-        head, sep, rest = last.partition(": ")
-        self.message = rest if sep and "." in head and " " not in head else last
+        lines = [ln for ln in details.strip().splitlines() if ln.strip()] or [""]
+        # The engine shows the first line. pulumi-devrev's own errors put theirs there
+        # ("module.Class: message", see provider.for_the_engine); anything else arrives as a
+        # traceback, whose last line is that. Hosts before 3.2xx let gRPC report
+        # "Exception calling application: message".
+        line = lines[0]
+        if line.startswith("Traceback (most recent call last):"):
+            line = lines[-1]
+        line = line.removeprefix("Exception calling application: ")
+        head, sep, rest = line.partition(": ")
+        self.message = rest if sep and "." in head and " " not in head else line
         super().__init__(f"{method}: {self.message}")
 
 
