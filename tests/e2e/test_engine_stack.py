@@ -139,3 +139,17 @@ def test_a_create_killed_by_a_second_interrupt_is_recovered_with_adopt_id_not_a_
     assert devrev_calls(control) == ["/webhooks.get"]
     assert [view["id"] for view in control.webhooks()] == [made["id"]]
     assert stack.outputs()["hook"]["id"] == made["id"]
+
+
+def test_refresh_and_destroy_use_the_token_recorded_by_the_last_up(stack: Stack) -> None:
+    stack.config_json("webhooks", {"hook": {"url": "http://127.0.0.1:9/hook"}})
+    stack.up()
+    stack.config("devrev:token", "a-token-devrev-refuses", secret=True)
+
+    # The engine configures refresh's provider from the config recorded with the default
+    # provider at the last `up`, not from the stack's config now.
+    assert "2 unchanged" in stack.refresh("--skip-preview").stdout
+    stack.up()  # nothing to change at DevRev: 0 calls, but it records the new config
+    refused = stack.refresh("--skip-preview", check=False)
+    assert refused.returncode != 0 and "HTTP 401" in refused.output
+    assert "a-token-devrev-refuses" not in refused.output
