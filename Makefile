@@ -18,9 +18,10 @@ check: $(STAMP)
 	$(VENV)/bin/ruff format --check provider tests bench examples tools
 	$(VENV)/bin/mypy --strict
 
-## test: the checks, then the whole test suite
+## test: the checks, then the whole test suite (one worker per core: the real-engine tests
+## spend most of their time in CPU-bound CLI runs)
 test: check
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 ## pulumi-cli: build the real Pulumi CLI from Pulumi's Go modules into a cache folder
 ## (tools/pulumi-cli/build.sh; needs Go; a second run reuses the build)

@@ -490,6 +490,12 @@ class Deployment:
     ``preview`` calls ``Check`` and (for an existing resource) ``Diff``, never ``Create`` or
     ``Update``; ``up`` goes on to ``Create`` or ``Update``; ``refresh`` calls ``Read``;
     ``destroy`` calls ``Delete`` with the outputs in state.
+
+    Each command is one pass, as the CLI runs it with ``--skip-preview``. Checked against the
+    real engine (tests/e2e): ``pulumi up --yes`` and ``pulumi refresh --yes`` without that
+    flag first run a preview pass, so a plain ``pulumi refresh`` calls ``Read`` twice (two
+    DevRev reads per webhook), as does ``up`` for a resource read with ``DevRevWebhook.get``;
+    the provider's messages are shown on the stack's line, not the webhook's.
     """
 
     host: ProviderHost

@@ -129,14 +129,23 @@ class Stack:
         flags = ["--secret"] if secret else ["--plaintext"]
         self.run("config", "set", key, *flags, "--", value)
 
+    def config_all(self, plain: Mapping[str, str], secret: Mapping[str, str]) -> None:
+        """Several config values in one command."""
+        args = [f"--plaintext={key}={value}" for key, value in plain.items()]
+        args += [f"--secret={key}={value}" for key, value in secret.items()]
+        self.run("config", "set-all", *args)
+
     def config_json(self, key: str, value: Any) -> None:
         self.config(key, json.dumps(value))
 
     def preview(self, *extra: str, check: bool = True) -> Run:
         return self.run("preview", "--diff", *extra, check=check)
 
-    def up(self, *extra: str, check: bool = True) -> Run:
-        return self.run("up", "--yes", "--diff", *extra, check=check)
+    def up(self, *extra: str, preview: bool = False, check: bool = True) -> Run:
+        """``pulumi up --yes``; without its own preview pass unless ``preview`` (what a preview
+        shows is tested with :meth:`preview`; skipping it keeps the suite fast)."""
+        skip = () if preview else ("--skip-preview",)
+        return self.run("up", "--yes", "--diff", *skip, *extra, check=check)
 
     def refresh(self, *extra: str, check: bool = True) -> Run:
         return self.run("refresh", "--yes", "--diff", *extra, check=check)

@@ -39,9 +39,9 @@ def new_stack(cli: Path, workspace: Path, sandbox: Any, program: str = "webhooks
     shutil.copyfile(PROGRAMS / f"{program}.py", project / "__main__.py")
     stack = Stack(cli, project, f"s{uuid.uuid4().hex[:8]}", offline_env(cli, workspace))
     stack.init()
-    stack.config("devrev:apiUrl", sandbox.url)
-    stack.config("devrev:token", TOKEN, secret=True)
-    stack.config("webhookSecret", SECRET, secret=True)
+    stack.config_all(
+        {"devrev:apiUrl": sandbox.url}, {"devrev:token": TOKEN, "webhookSecret": SECRET}
+    )
     return stack
 
 

@@ -53,7 +53,7 @@ def test_get_reads_a_webhook_without_managing_it(stack: Stack, control: Any, san
     control.clear_requests()
     stack.config_json("webhooks", {"seen": {"get": hook_id}})
 
-    up = stack.up()
+    up = stack.up(preview=True)
     assert devrev_calls(control) == ["/webhooks.get"] * 2  # once in up's preview, once in up
     out = stack.outputs()["seen"]
     assert out["id"] == hook_id and out["url"] == URL and out["secret"] == "[secret]"

@@ -38,7 +38,7 @@ def test_a_new_stack_previews_for_free_then_one_create_reaches_active(
     assert "+ 2 to create" in summary(preview.stdout)
     assert devrev_calls(control) == []
 
-    up = stack.up()
+    up = stack.up(preview=True)  # as a user runs it: preview, then the update
     assert "+ 2 created" in summary(up.stdout)
     calls = devrev_calls(control)
     # One create, then the verification wait's polls.
