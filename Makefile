@@ -21,7 +21,7 @@ check: $(STAMP)
 ## test: the checks, then the whole test suite (one worker per core: the real-engine tests
 ## spend most of their time in CPU-bound CLI runs)
 test: check
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n auto --dist worksteal
 
 ## pulumi-cli: build the real Pulumi CLI from Pulumi's Go modules into a cache folder
 ## (tools/pulumi-cli/build.sh; needs Go; a second run reuses the build)
