@@ -51,6 +51,25 @@ def make(client: DevRevClient, **kw: Any) -> Any:
 # -- every endpoint ---------------------------------------------------------------------------
 
 
+def test_list_sends_the_status_filter_as_one_comma_joined_parameter() -> None:
+    # The exact bytes on the wire; tests/sandbox/test_api.py shows the sandbox accepts them.
+    sent: list[bytes] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url.raw_path)
+        return httpx.Response(200, json={"webhooks": []})
+
+    with DevRevClient(TOKEN, "http://devrev.test", transport=httpx.MockTransport(answer)) as c:
+        c.list_webhooks([WebhookStatus.ACTIVE, WebhookStatus.INACTIVE])
+        c.list_webhooks(["unverified"])
+        c.list_webhooks()
+    assert sent == [
+        b"/webhooks.list?status=active%2Cinactive",
+        b"/webhooks.list?status=unverified",
+        b"/webhooks.list",
+    ]
+
+
 def test_create_returns_the_webhook_with_a_generated_secret(
     client: DevRevClient, control: Any
 ) -> None:

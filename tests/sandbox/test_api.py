@@ -119,6 +119,32 @@ def test_list_filters_by_status_in_the_query(
     assert {w["status"] for w in body["webhooks"]} == wanted
 
 
+@pytest.mark.parametrize(
+    ("query", "wanted"),
+    [
+        # DevRev's official TypeScript SDK (webhooksList({status: [...]})) sends these two.
+        ("status=%22inactive%22,%22active%22", {"active", "inactive"}),
+        ("status=%22active%22", {"active"}),
+        ("status=active,inactive", {"active", "inactive"}),
+        ("status=active%2Cinactive", {"active", "inactive"}),
+        ("status=unverified&status=inactive", {"unverified", "inactive"}),
+        ("status=%22unverified%22&status=inactive", {"unverified", "inactive"}),
+    ],
+)
+def test_list_accepts_each_query_form_clients_send(
+    api: httpx.Client, three_statuses: dict[str, str], query: str, wanted: set[str]
+) -> None:
+    response = api.get(f"/webhooks.list?{query}")
+    assert response.request.url.raw_path == f"/webhooks.list?{query}".encode()  # as written
+    body = expect(response, 200)
+    assert {w["status"] for w in body["webhooks"]} == wanted
+
+
+def test_a_quoted_unknown_status_is_refused_without_its_quotes(api: httpx.Client) -> None:
+    body = expect_error(api.get("/webhooks.list?status=%22paused%22"), 400, "invalid_enum_value")
+    assert '"paused"' not in body["message"] and "paused" in body["message"]
+
+
 def test_list_filters_by_status_in_the_body(
     api: httpx.Client, three_statuses: dict[str, str]
 ) -> None:

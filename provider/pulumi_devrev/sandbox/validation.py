@@ -237,16 +237,25 @@ def parse_list_query(query: Mapping[str, Sequence[str]]) -> list[str] | None:
     """The status filter of ``GET /webhooks.list``.
 
     The spec declares ``status`` with ``explode: false`` (``?status=a,b``); repeated
-    parameters (``?status=a&status=b``) are accepted as well, as DevRev's gateway does.
+    parameters (``?status=a&status=b``) are accepted as well, as DevRev's gateway does, and
+    so are quoted values (``?status=%22inactive%22,%22active%22``, ``?status=%22active%22``):
+    DevRev's official TypeScript SDK writes each array item as a JSON string.
     """
     _reject_unknown_query(query, {"status"})
     if "status" not in query:
         return None
-    statuses = [item for value in query["status"] for item in value.split(",") if item]
+    statuses = [_unquote(item) for value in query["status"] for item in value.split(",") if item]
     for status in statuses:
         if status not in openapi.WEBHOOK_STATUSES:
             raise errors.invalid_enum_value("status", status, list(openapi.WEBHOOK_STATUSES))
     return statuses or None
+
+
+def _unquote(item: str) -> str:
+    """``"active"`` -> ``active``; anything else unchanged."""
+    if len(item) >= 2 and item[0] == item[-1] == '"':
+        return item[1:-1]
+    return item
 
 
 def _reject_unknown_query(query: Mapping[str, Sequence[str]], known: set[str]) -> None:
