@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: test check demo bench clean test-oldest-pulumi pulumi-cli
+.PHONY: test check demo bench clean test-oldest-pulumi pulumi-cli actionlint
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: check
 ## (tools/pulumi-cli/build.sh; needs Go; a second run reuses the build)
 pulumi-cli:
 	@bash tools/pulumi-cli/build.sh
+
+## actionlint: build actionlint (lints examples/ci/github-actions.yml in the suite) with
+## `go install` into a cache folder (tools/actionlint/install.sh; a second run reuses it)
+actionlint:
+	@bash tools/actionlint/install.sh
 
 ## demo: the quickstart lifecycle against a local sandbox (real CLI when installed)
 demo: $(STAMP)
