@@ -45,6 +45,20 @@ def test_handshake_and_a_signed_delivery_reach_user_code(
         served.stop()
 
 
+@pytest.mark.parametrize("location", ["both", "verify", "top-level"])
+def test_the_handshake_succeeds_wherever_the_challenge_is(
+    client: DevRevClient, control: Any, location: str
+) -> None:
+    control.configure(challenge_location=location)
+    served = serve_asgi(create_app(OLD))
+    try:
+        hook = client.create_webhook(CreateWebhookRequest(url=served.url + "/", secret=OLD))
+        assert control.wait_for_status(hook.id, "active", timeout=10) == "active"
+    finally:
+        served.stop()
+        control.configure(challenge_location="both")
+
+
 def test_a_receiver_with_the_wrong_secret_never_verifies(
     client: DevRevClient, control: Any
 ) -> None:

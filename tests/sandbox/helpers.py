@@ -23,6 +23,7 @@ from tests.support import closed_port_url, wait_until  # noqa: F401 - shared hel
 # Fast handshakes for tests; everything else at the sandbox defaults.
 FAST_OPTIONS: dict[str, Any] = {
     "activate_mode": "verify",
+    "challenge_location": "both",
     "verify_attempts": 3,
     "verify_retry_delay": 0.05,
     "delivery_timeout": 1.0,
@@ -183,7 +184,10 @@ class Receiver:
 
     ``mode``: ``"echo"`` answers the verify challenge correctly (and 200 ``{}`` to object
     events); ``"wrong"`` answers another challenge; ``"status"`` answers ``status`` with
-    ``{}``. ``delay`` sleeps before answering.
+    ``{}``; ``"devrev-example"`` answers as DevRev's example receiver (``webhooks/main.go``
+    in DevRev's examples repository) does: the top-level ``challenge`` (``""`` when absent)
+    as ``{"challenge": ...}``, newline-terminated, without a JSON content type. ``delay``
+    sleeps before answering.
     """
 
     def __init__(self, mode: str = "echo", *, status: int = 200, delay: float = 0.0) -> None:
@@ -209,8 +213,13 @@ class Receiver:
                     time.sleep(receiver.delay)
                 status, payload = receiver.answer(record)
                 out = json.dumps(payload).encode()
+                content_type = "application/json"
+                if receiver.mode == "devrev-example":
+                    # As DevRev's Go example answers: json.NewEncoder(w).Encode(...) adds a
+                    # newline, and no Content-Type is set, so Go sniffs text/plain.
+                    out, content_type = out + b"\n", "text/plain; charset=utf-8"
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(out)))
                 self.end_headers()
                 self.wfile.write(out)
@@ -232,6 +241,10 @@ class Receiver:
         event = record.json()
         if self.mode == "wrong":
             return 200, {"challenge": "not-the-challenge"}
+        if self.mode == "devrev-example":
+            if event.get("type") == "verify":
+                return self.status, {"challenge": str(event.get("challenge") or "")}
+            return self.status, {"status": "success"}
         if self.mode == "echo":
             if event.get("type") == "verify":
                 return self.status, {"challenge": event["verify"]["challenge"]}

@@ -85,13 +85,15 @@ def test_it_stops_cleanly_on_a_signal_and_prints_no_token_or_secret(
     require_absent(SECRET, output, "the webhook secret")
 
 
-def test_a_token_from_the_environment_works(cli_token: str) -> None:
-    cli = Cli(env={**_env(), "DEVREV_TOKEN": cli_token})
+def test_a_token_from_the_environment_works_and_options_come_from_flags(cli_token: str) -> None:
+    cli = Cli("--challenge-location", "top-level", env={**_env(), "DEVREV_TOKEN": cli_token})
     try:
         response = httpx.get(
             f"{cli.url}/webhooks.list", headers={"Authorization": cli_token}, trust_env=False
         )
         expect(response, 200)
+        options = httpx.get(f"{cli.url}/_sandbox/config", trust_env=False).json()["options"]
+        assert options["challenge_location"] == "top-level"
     finally:
         status, output = cli.stop()
     assert status == 0

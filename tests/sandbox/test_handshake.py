@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pulumi_devrev.sandbox import SandboxControl, start_sandbox
+from pulumi_devrev.sandbox import SandboxControl, SandboxControlError, start_sandbox
 
 from .helpers import (
     DATE_MICROS,
@@ -46,12 +46,15 @@ def test_the_verify_event_is_signed_and_carries_a_challenge(
     )
     [request] = receiver.wait_for(1)
     event = request.json()
-    assert set(event) == {"id", "webhook_id", "timestamp", "type", "verify"}
+    # By default the challenge is at verify.challenge (the spec) and top-level (DevRev's
+    # example receiver), the same value in both places.
+    assert set(event) == {"id", "webhook_id", "timestamp", "type", "verify", "challenge"}
     assert event["webhook_id"] == webhook["id"]
     assert event["type"] == "verify"
     assert re.match(DATE_MICROS, event["timestamp"])
     assert set(event["verify"]) == {"challenge"}
     assert base64.b64decode(event["verify"]["challenge"], validate=True)
+    assert event["challenge"] == event["verify"]["challenge"]
     assert request.path == "/hook"
     assert request.headers["content-type"] == "application/json"
     # Independent check: HMAC-SHA256 of the raw bytes, keyed with the secret's UTF-8 bytes.
@@ -63,6 +66,54 @@ def test_the_verify_event_is_signed_and_carries_a_challenge(
     assert delivery["ok"] is True
     assert delivery["type"] == "verify"
     assert delivery["custom_headers"] == ["X-Team", "x_token"]
+
+
+@pytest.mark.parametrize(
+    ("location", "members"),
+    [
+        ("verify", {"id", "webhook_id", "timestamp", "type", "verify"}),
+        ("top-level", {"id", "webhook_id", "timestamp", "type", "challenge"}),
+    ],
+)
+def test_the_challenge_location_can_be_chosen(
+    api: httpx.Client,
+    control: SandboxControl,
+    make_receiver: MakeReceiver,
+    location: str,
+    members: set[str],
+) -> None:
+    control.configure(challenge_location=location)
+    receiver = make_receiver("devrev-example")
+    webhook_id = create(api, receiver.url)["id"]
+    [request] = receiver.wait_for(1)
+    assert set(request.json()) == members
+    _settled(control, webhook_id)
+
+
+def test_a_receiver_written_like_devrevs_example_becomes_active_by_default(
+    api: httpx.Client, control: SandboxControl, make_receiver: MakeReceiver
+) -> None:
+    # It reads the top-level challenge and answers {"challenge": ...} as text/plain.
+    webhook_id = create(api, make_receiver("devrev-example").url)["id"]
+    assert control.wait_for_status(webhook_id, "active", 5) == "active"
+    assert control.deliveries(webhook_id)[0]["reason"] == "challenge echoed"
+
+
+def test_a_receiver_written_like_devrevs_example_fails_when_only_verify_challenge_is_sent(
+    api: httpx.Client, control: SandboxControl, make_receiver: MakeReceiver
+) -> None:
+    control.configure(challenge_location="verify")
+    webhook_id = create(api, make_receiver("devrev-example").url)["id"]
+    _settled(control, webhook_id)
+    assert get(api, webhook_id)["status"] == "unverified"
+    assert all("different challenge" in d["reason"] for d in control.deliveries(webhook_id))
+
+
+def test_an_unknown_challenge_location_is_refused(control: SandboxControl) -> None:
+    with pytest.raises(SandboxControlError, match="challenge_location must be one of"):
+        control.configure(challenge_location="body")
+    with pytest.raises(ValueError, match="challenge_location must be one of"):
+        start_sandbox("token", challenge_location="nested")
 
 
 def test_with_default_settings_a_correct_endpoint_becomes_active(

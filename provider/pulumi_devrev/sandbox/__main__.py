@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from .app import Sandbox
-from .options import ACTIVATE_MODES, SandboxOptions
+from .options import ACTIVATE_MODES, CHALLENGE_LOCATIONS, SandboxOptions
 from .server import QuietServer, base_url, bind_socket, make_server
 from .store import StateFileError
 
@@ -49,6 +49,14 @@ def _parser() -> argparse.ArgumentParser:
         default=defaults.activate_mode,
         help="what 'activate' does to an inactive webhook: verify again, or become active "
         "directly (DevRev has not said which; default %(default)s)",
+    )
+    parser.add_argument(
+        "--challenge-location",
+        choices=CHALLENGE_LOCATIONS,
+        default=defaults.challenge_location,
+        help="where the verify event carries its challenge: both at verify.challenge (the "
+        "spec) and top-level (DevRev's example receiver), or only one of them "
+        "(default %(default)s)",
     )
     parser.add_argument(
         "--verify-attempts",
@@ -134,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         options = SandboxOptions(
             activate_mode=args.activate_mode,
+            challenge_location=args.challenge_location,
             verify_attempts=args.verify_attempts,
             verify_retry_delay=args.verify_retry_delay,
             delivery_timeout=args.delivery_timeout,

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 ActivateMode = Literal["verify", "direct"]
 ACTIVATE_MODES: tuple[ActivateMode, ...] = ("verify", "direct")
+ChallengeLocation = Literal["both", "verify", "top-level"]
+CHALLENGE_LOCATIONS: tuple[ChallengeLocation, ...] = ("both", "verify", "top-level")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,10 @@ class SandboxOptions:
     #: (unsettled point 3): ``"verify"`` moves it to ``unverified`` and sends a new
     #: handshake, ``"direct"`` moves it straight to ``active``.
     activate_mode: ActivateMode = "verify"
+    #: Where the verify event carries its challenge (unsettled point 2): ``"both"``,
+    #: ``"verify"`` (only ``verify.challenge``, as the spec says) or ``"top-level"`` (only
+    #: a top-level ``challenge``, as DevRev's example receiver reads it).
+    challenge_location: ChallengeLocation = "both"
     #: Handshake deliveries per verification (DevRev retries failed deliveries).
     verify_attempts: int = 3
     #: Seconds between two handshake attempts.
@@ -49,6 +55,11 @@ class SandboxOptions:
             raise ValueError(
                 f"activate_mode must be one of {', '.join(ACTIVATE_MODES)}; "
                 f"got {self.activate_mode!r}"
+            )
+        if self.challenge_location not in CHALLENGE_LOCATIONS:
+            raise ValueError(
+                f"challenge_location must be one of {', '.join(CHALLENGE_LOCATIONS)}; "
+                f"got {self.challenge_location!r}"
             )
         _require_int("verify_attempts", self.verify_attempts, minimum=1, maximum=100)
         _set(

@@ -139,8 +139,9 @@ def start_sandbox(
     """Start a sandbox in a background thread and return once it accepts connections.
 
     ``options`` are :class:`~pulumi_devrev.sandbox.options.SandboxOptions` fields
-    (``activate_mode``, ``verify_attempts``, ``verify_retry_delay``, ``delivery_timeout``,
-    ``rate_limit``, ``rate_window``, ``allow_remote_delivery``, ``max_body_bytes``);
+    (``activate_mode``, ``challenge_location``, ``verify_attempts``, ``verify_retry_delay``,
+    ``delivery_timeout``, ``rate_limit``, ``rate_window``, ``allow_remote_delivery``,
+    ``max_body_bytes``);
     ``state_file`` persists webhooks across runs.
     """
     sandbox = Sandbox(token, SandboxOptions().with_changes(**options), state_file=state_file)

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from . import lifecycle
-from .options import SandboxOptions
+from .options import ChallengeLocation, SandboxOptions
 from .store import Header, Webhook, WebhookStore
 
 logger = logging.getLogger("pulumi_devrev.sandbox")
@@ -119,6 +119,27 @@ def build_event(webhook_id: str, event_type: str, payload: Any) -> dict[str, Any
         "type": event_type,
         event_type: payload,
     }
+
+
+def build_verify_event(
+    webhook_id: str, challenge: str, location: ChallengeLocation = "both"
+) -> dict[str, Any]:
+    """The handshake event, carrying ``challenge`` where ``location`` says.
+
+    Unsettled point 2 of the API contract: the spec puts the challenge at
+    ``verify.challenge``, while DevRev's own example receiver (``webhooks/main.go`` in
+    DevRev's examples repository) reads a top-level ``challenge`` and answers with it. That
+    example works against DevRev, so by default the sandbox sends both; ``"verify"`` (the
+    spec only) and ``"top-level"`` (the example only) let a user test a receiver against
+    either. Whatever the location, the answer must be 200 with a JSON object whose
+    ``challenge`` is the same value (see :func:`judge_verify_answer`).
+    """
+    event = build_event(webhook_id, "verify", {"challenge": challenge})
+    if location == "top-level":
+        del event["verify"]
+    if location != "verify":
+        event["challenge"] = challenge
+    return event
 
 
 def new_challenge() -> str:
@@ -286,7 +307,12 @@ def _encode(event: dict[str, Any]) -> bytes:
 
 
 def judge_verify_answer(attempt: Attempt, challenge: str) -> tuple[bool, str]:
-    """Whether an answer completes the handshake: 200 with the same ``challenge``."""
+    """Whether an answer completes the handshake: 200 with the same ``challenge``.
+
+    The answer is read as JSON whatever its ``Content-Type`` (DevRev's Go example sends
+    none, so Go's sniffed ``text/plain``), surrounding whitespace and other members are
+    ignored; it must be an object whose ``challenge`` equals the one sent.
+    """
     if attempt.status_code is None:
         return False, attempt.failure
     if attempt.status_code != 200:
@@ -367,7 +393,7 @@ class Verifier:
     async def _handshake(self, webhook_id: str, generation: int) -> None:
         options = self._options()
         challenge = new_challenge()
-        event = build_event(webhook_id, "verify", {"challenge": challenge})
+        event = build_verify_event(webhook_id, challenge, options.challenge_location)
         # One event, resent as is on retry (same id, same bytes), as DevRev retries.
         body = _encode(event)
         for number in range(1, options.verify_attempts + 1):
