@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import re
+from importlib import resources
 from typing import Any
 
 import httpx
@@ -216,6 +217,32 @@ def test_a_well_formed_unknown_id_is_404(api: httpx.Client) -> None:
 @pytest.mark.parametrize("path", ["/", "/webhooks", "/webhooks.create/", "/works.list"])
 def test_unknown_paths_are_404_with_a_devrev_body(api: httpx.Client, path: str) -> None:
     expect_error(api.get(path), 404, "not_found")
+
+
+def _unserved_operations() -> list[tuple[str, str]]:
+    """The rows of OPENAPI-ORIGIN.md's table of DevRev operations the sandbox does not serve."""
+    text = resources.files("pulumi_devrev.sandbox").joinpath("OPENAPI-ORIGIN.md").read_text()
+    section = text.split("## Webhooks operations the sandbox does not serve", 1)[1]
+    return re.findall(r"^\| `(GET|POST) (/webhooks\.\w+)`", section, re.MULTILINE)
+
+
+def test_the_unserved_operations_are_listed() -> None:
+    assert ("POST", "/webhooks.event") in _unserved_operations()
+
+
+@pytest.mark.parametrize(("method", "path"), _unserved_operations())
+def test_unserved_devrev_operations_are_answered_as_unknown_routes(
+    sandbox: RunningSandbox, api: httpx.Client, method: str, path: str
+) -> None:
+    def outcome(client: httpx.Client, route: str) -> tuple[int, str, str]:
+        response = client.request(method, route, json={"id": "x"})
+        body = expect_error(response, 404, "not_found")
+        return response.status_code, body["type"], body["message"].replace(route, "<path>")
+
+    unknown = "/webhooks.nosuchoperation"
+    assert outcome(api, path) == outcome(api, unknown)
+    with httpx.Client(base_url=sandbox.url, trust_env=False) as anonymous:
+        assert outcome(anonymous, path) == outcome(anonymous, unknown)
 
 
 @pytest.mark.parametrize(
