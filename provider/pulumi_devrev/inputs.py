@@ -1,0 +1,356 @@
+"""The inputs of ``DevRevWebhook``, checked and normalized in plain Python.
+
+This is everything ``check`` and ``diff`` need, and it loads neither pydantic nor httpx: every
+``pulumi preview`` starts a provider host that imports this module cold. :mod:`pulumi_devrev.models`
+builds its pydantic models on the same rules (each field validator calls the function here),
+so a message reads the same whichever way an input is checked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import redact_url
+
+__all__ = [
+    "DEFAULT_VERIFICATION_TIMEOUT",
+    "EVENT_TYPE_NAMES",
+    "INPUT_NAMES",
+    "MAX_HEADERS",
+    "PROVIDER_ONLY_INPUTS",
+    "SECRET_MAX_BYTES",
+    "SECRET_MIN_BYTES",
+    "EventType",
+    "UpdateAction",
+    "WebhookStatus",
+    "check_adopt_id",
+    "check_bool",
+    "check_headers",
+    "check_inputs",
+    "check_on_verification_timeout",
+    "check_secret",
+    "check_timeout",
+    "check_url",
+    "normalize_event_types",
+    "unrecognized_event_types",
+]
+
+
+class WebhookStatus(StrEnum):
+    """``webhook-status`` in DevRev's spec."""
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    UNVERIFIED = "unverified"
+
+
+class UpdateAction(StrEnum):
+    """``webhooks-update-action``: the only way to change whether a webhook is active."""
+
+    ACTIVATE = "activate"
+    DEACTIVATE = "deactivate"
+
+
+class EventType(StrEnum):
+    """Every name of the spec's ``webhook-event-type`` enum (76 as of the January 2026 copy).
+
+    DevRev only ever adds names, so inputs are plain strings checked against this list for
+    typos, not restricted to it: a name DevRev adds after this release still works.
+    """
+
+    ACCOUNT_CREATED = "account_created"
+    ACCOUNT_DELETED = "account_deleted"
+    ACCOUNT_UPDATED = "account_updated"
+    AI_AGENT_RESPONSE = "ai_agent_response"
+    ARTICLE_CREATED = "article_created"
+    ARTICLE_DELETED = "article_deleted"
+    ARTICLE_UPDATED = "article_updated"
+    ARTIFACT_CREATED = "artifact_created"
+    ARTIFACT_DELETED = "artifact_deleted"
+    ARTIFACT_UPDATED = "artifact_updated"
+    CONVERSATION_CREATED = "conversation_created"
+    CONVERSATION_DELETED = "conversation_deleted"
+    CONVERSATION_UPDATED = "conversation_updated"
+    DASHBOARD_CREATED = "dashboard_created"
+    DASHBOARD_DELETED = "dashboard_deleted"
+    DASHBOARD_UPDATED = "dashboard_updated"
+    DEV_USER_CREATED = "dev_user_created"
+    DEV_USER_DELETED = "dev_user_deleted"
+    DEV_USER_UPDATED = "dev_user_updated"
+    GROUP_CREATED = "group_created"
+    GROUP_DELETED = "group_deleted"
+    GROUP_MEMBER_ADDED = "group_member_added"
+    GROUP_MEMBER_REMOVED = "group_member_removed"
+    GROUP_UPDATED = "group_updated"
+    INCIDENT_CREATED = "incident_created"
+    INCIDENT_DELETED = "incident_deleted"
+    INCIDENT_UPDATED = "incident_updated"
+    JOB_CREATED = "job_created"
+    JOB_DELETED = "job_deleted"
+    JOB_UPDATED = "job_updated"
+    LINK_CREATED = "link_created"
+    LINK_DELETED = "link_deleted"
+    LINK_UPDATED = "link_updated"
+    PART_CREATED = "part_created"
+    PART_DELETED = "part_deleted"
+    PART_UPDATED = "part_updated"
+    QUESTION_ANSWER_CREATED = "question_answer_created"
+    QUESTION_ANSWER_DELETED = "question_answer_deleted"
+    QUESTION_ANSWER_UPDATED = "question_answer_updated"
+    REV_ORG_CREATED = "rev_org_created"
+    REV_ORG_DELETED = "rev_org_deleted"
+    REV_ORG_UPDATED = "rev_org_updated"
+    REV_USER_CREATED = "rev_user_created"
+    REV_USER_DELETED = "rev_user_deleted"
+    REV_USER_UPDATED = "rev_user_updated"
+    SLA_TRACKER_CREATED = "sla_tracker_created"
+    SLA_TRACKER_DELETED = "sla_tracker_deleted"
+    SLA_TRACKER_FETCHED = "sla_tracker_fetched"
+    SLA_TRACKER_UPDATED = "sla_tracker_updated"
+    SURVEY_CREATED = "survey_created"
+    SURVEY_DELETED = "survey_deleted"
+    SURVEY_RESPONSE_CREATED = "survey_response_created"
+    SURVEY_RESPONSE_DELETED = "survey_response_deleted"
+    SURVEY_RESPONSE_UPDATED = "survey_response_updated"
+    SURVEY_UPDATED = "survey_updated"
+    SYNC_HISTORY_CREATED = "sync_history_created"
+    SYNC_HISTORY_DELETED = "sync_history_deleted"
+    SYNC_HISTORY_UPDATED = "sync_history_updated"
+    SYNC_UNIT_UPDATED = "sync_unit_updated"
+    TAG_CREATED = "tag_created"
+    TAG_DELETED = "tag_deleted"
+    TAG_UPDATED = "tag_updated"
+    TIMELINE_ENTRY_CREATED = "timeline_entry_created"
+    TIMELINE_ENTRY_DELETED = "timeline_entry_deleted"
+    TIMELINE_ENTRY_UPDATED = "timeline_entry_updated"
+    VERIFY = "verify"
+    WEBHOOK_CREATED = "webhook_created"
+    WEBHOOK_DELETED = "webhook_deleted"
+    WEBHOOK_UPDATED = "webhook_updated"
+    WIDGET_CREATED = "widget_created"
+    WIDGET_DELETED = "widget_deleted"
+    WIDGET_UPDATED = "widget_updated"
+    WORK_CREATED = "work_created"
+    WORK_DELETED = "work_deleted"
+    WORK_FETCHED = "work_fetched"
+    WORK_UPDATED = "work_updated"
+
+
+EVENT_TYPE_NAMES: frozenset[str] = frozenset(e.value for e in EventType)
+
+SECRET_MIN_BYTES = 8
+SECRET_MAX_BYTES = 32
+MAX_HEADERS = 8
+DEFAULT_VERIFICATION_TIMEOUT = 180.0  # DevRev gives an endpoint three minutes to verify.
+
+_EVENT_NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_WEBHOOK_ID = re.compile(r"^don:[a-z]+:[^:\s]+:devo/[^:\s]+:webhook/[^/\s]+$")
+# Real names can be this close to each other (dev_user_created / rev_user_created: 0.94), so only
+# nearer misses are treated as typos; anything further may be a name DevRev added since.
+_TYPO_SIMILARITY = 0.9
+
+# Inputs that steer the provider (how create/update behave) and never cause an API call.
+PROVIDER_ONLY_INPUTS = (
+    "wait_for_active",
+    "verification_timeout",
+    "on_verification_timeout",
+    "adopt_id",
+)
+
+
+def check_url(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("url is required: give the absolute https:// URL of your endpoint")
+    if value != value.strip() or any(c.isspace() for c in value):
+        raise ValueError("url must not contain spaces or line breaks")
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise ValueError(f"url {redact_url(value)} is not a valid URL") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ValueError(
+            f"url {redact_url(value)} must be an absolute http:// or https:// URL "
+            "with a host, e.g. https://hooks.example.com/devrev"
+        )
+    return value
+
+
+def normalize_event_types(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str) or not isinstance(value, list | tuple | set | frozenset):
+        raise ValueError('event_types must be a list of names, e.g. ["work_created"]')
+    problems: list[str] = []
+    names: set[str] = set()
+    for item in value:
+        if not isinstance(item, str):
+            problems.append(f"{item!r} is not a string")
+            continue
+        if not _EVENT_NAME.match(item):
+            problems.append(
+                f"{item!r} is not an event type name (lowercase words joined by '_', "
+                "e.g. work_created)"
+            )
+            continue
+        if item not in EVENT_TYPE_NAMES:
+            near = _close_event_types(item)
+            if near:
+                problems.append(
+                    f"unknown event type {item!r}: did you mean {_or_list(near)}? (if DevRev "
+                    "added it after this release, upgrade pulumi-devrev)"
+                )
+                continue
+        names.add(item)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return tuple(sorted(names))
+
+
+def check_secret(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("secret must be a string")
+    size = len(value.encode("utf-8"))
+    if not SECRET_MIN_BYTES <= size <= SECRET_MAX_BYTES:
+        raise ValueError(
+            f"secret is {size} bytes long (UTF-8) but DevRev needs "
+            f"{SECRET_MIN_BYTES} to {SECRET_MAX_BYTES} bytes: use a secret of that size, "
+            "or leave secret unset and DevRev generates one"
+        )
+    return value
+
+
+def check_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be true or false")
+    return value
+
+
+def check_headers(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValueError('headers must be a mapping of name to value, e.g. {"X-Team": "ops"}')
+    problems: list[str] = []
+    if len(value) > MAX_HEADERS:
+        problems.append(
+            f"{len(value)} headers given but DevRev allows at most {MAX_HEADERS}: remove "
+            f"{len(value) - MAX_HEADERS}"
+        )
+    seen: dict[str, str] = {}
+    for name, header_value in value.items():
+        if not isinstance(name, str) or not _HEADER_NAME.match(name):
+            problems.append(f"header name {name!r} may only use ASCII letters, digits, '-' and '_'")
+        elif name.lower() in seen:
+            problems.append(f"headers {seen[name.lower()]!r} and {name!r} are the same header")
+        else:
+            seen[name.lower()] = name
+        if not isinstance(header_value, str):
+            problems.append(f"header {name!r} must have a string value")
+        elif "\r" in header_value or "\n" in header_value:
+            problems.append(f"header {name!r} value must not contain line breaks")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return dict(sorted(value.items()))
+
+
+def check_timeout(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= 3600:
+        raise ValueError("verification_timeout must be a number of seconds from 1 to 3600")
+    return float(value)
+
+
+_ON_TIMEOUT = ("fail", "warn")
+
+
+def check_on_verification_timeout(value: Any) -> str:
+    for choice in _ON_TIMEOUT:
+        if isinstance(value, str) and value == choice:
+            return choice
+    raise ValueError('on_verification_timeout must be "fail" or "warn"')
+
+
+def check_adopt_id(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _WEBHOOK_ID.match(value):
+        raise ValueError(
+            "adopt_id must be a DevRev webhook id such as "
+            "don:integration:dvrv-us-1:devo/0:webhook/abc (see `webhooks.list`)"
+        )
+    return value
+
+
+_Check = Callable[[Any], Any]
+_MISSING = object()
+
+# Every input in the order problems are reported, its check and its default (``_MISSING``:
+# required). The same order, names and defaults as ``models.WebhookSpec``.
+_FIELDS: tuple[tuple[str, _Check, Any], ...] = (
+    ("url", check_url, _MISSING),
+    ("event_types", normalize_event_types, ()),
+    ("secret", check_secret, None),
+    ("active", lambda v: check_bool(v, "active"), True),
+    ("headers", check_headers, _MISSING),  # default: a fresh {}
+    ("wait_for_active", lambda v: check_bool(v, "wait_for_active"), False),
+    ("verification_timeout", check_timeout, DEFAULT_VERIFICATION_TIMEOUT),
+    ("on_verification_timeout", check_on_verification_timeout, "fail"),
+    ("adopt_id", check_adopt_id, None),
+)
+INPUT_NAMES: tuple[str, ...] = tuple(name for name, _check, _default in _FIELDS)
+
+
+def check_inputs(
+    props: Mapping[str, Any],
+) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
+    """Check every input at once; return the normalized inputs, or every problem.
+
+    The same answer as ``models.validate_spec(props)`` followed by ``spec.to_inputs()``: keys
+    that are not inputs, and inputs set to ``None``, are ignored; problems come as
+    ``(property, reason)`` in input order. The inputs are as Pulumi stores them: defaults
+    filled in, event types a sorted list, headers sorted, ``None`` left out.
+    """
+    inputs: dict[str, Any] = {}
+    failures: list[tuple[str, str]] = []
+    for name, check, default in _FIELDS:
+        value = props.get(name)
+        if value is None:
+            if name == "url":
+                failures.append(("url", "url is required"))
+                continue
+            value = {} if name == "headers" else default
+        else:
+            try:
+                value = check(value)
+            except ValueError as err:
+                failures.append((name, str(err)))
+                continue
+        if value is not None:
+            inputs[name] = list(value) if name == "event_types" else value
+    if failures:
+        return None, failures
+    return inputs, []
+
+
+def unrecognized_event_types(names: tuple[str, ...] | list[str]) -> list[str]:
+    """Well-formed names not in this release's list (accepted: DevRev may have added them)."""
+    return [n for n in names if n not in EVENT_TYPE_NAMES]
+
+
+def _close_event_types(name: str) -> list[str]:
+    import difflib  # only a near-miss needs it
+
+    return difflib.get_close_matches(name, sorted(EVENT_TYPE_NAMES), n=3, cutoff=_TYPO_SIMILARITY)
+
+
+def _or_list(names: list[str]) -> str:
+    quoted = [repr(n) for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
