@@ -8,19 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import carries_credentials, redact_url
-from .models import (
-    PROVIDER_ONLY_INPUTS,
-    EventTypesUpdate,
-    HeadersUpdate,
-    UpdateAction,
-    UpdateWebhookRequest,
-    Webhook,
-    WebhookSpec,
-    WebhookStatus,
-)
+from .inputs import PROVIDER_ONLY_INPUTS, UpdateAction, WebhookStatus
+
+if TYPE_CHECKING:  # pydantic is loaded only by what builds a request: not by check or diff
+    from .models import UpdateWebhookRequest, Webhook, WebhookSpec
 
 __all__ = [
     "COMPARED_FIELDS",
@@ -114,6 +108,8 @@ def plan_update(webhook_id: str, old: Observed, new: WebhookSpec) -> UpdateWebho
     changes = set(changed_fields(old, new.to_inputs()))
     if not changes:
         return None
+    from .models import EventTypesUpdate, HeadersUpdate, UpdateWebhookRequest
+
     action = None
     if "active" in changes:
         action = UpdateAction.ACTIVATE if new.active else UpdateAction.DEACTIVATE

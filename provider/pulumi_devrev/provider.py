@@ -16,7 +16,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -31,18 +31,16 @@ from pulumi.dynamic import (
 from pulumi.runtime import rpc
 
 from . import plan, settings
-from .client import DevRevClient, shared_client
 from .errors import DevRevError
-from .models import (
-    CreateWebhookRequest,
-    UpdateAction,
-    UpdateWebhookRequest,
-    Webhook,
-    WebhookSpec,
-    unrecognized_event_types,
-    validate_spec,
-)
-from .verification import VerificationTimeout, wait_until_active
+from .inputs import UpdateAction, check_inputs, unrecognized_event_types
+
+if TYPE_CHECKING:
+    from .client import DevRevClient
+    from .models import Webhook, WebhookSpec
+
+# `pulumi preview` starts a provider host that imports this module cold and only calls check
+# and diff: those need neither pydantic nor httpx (nor tenacity), so the client, the models
+# and the verification wait are imported by the methods that make API calls, on first use.
 
 __all__ = ["TRACEBACK_ENV", "DevRevWebhookProvider", "TracebackHidden", "for_the_engine"]
 
@@ -129,6 +127,8 @@ def _one_line_first(method: Callable[P, R]) -> Callable[P, R]:
 def _client() -> DevRevClient:
     # Settings are resolved per call, so a token set in the environment after the host started
     # (or a rotated one) is used, and a missing one fails with one sentence.
+    from .client import shared_client
+
     return shared_client(settings.resolve())
 
 
@@ -137,6 +137,8 @@ def _unknown_fields(props: dict[str, Any]) -> set[str]:
 
 
 def _spec(props: dict[str, Any]) -> WebhookSpec:
+    from .models import validate_spec
+
     spec, failures = validate_spec(props)
     if spec is None:
         # check() has already refused these, so this only guards state written by hand.
@@ -161,13 +163,12 @@ class DevRevWebhookProvider(ResourceProvider):
         candidate = {k: v for k, v in props.items() if k not in unknown}
         if "url" in unknown:
             candidate["url"] = _PLACEHOLDER_URL
-        spec, failures = validate_spec(candidate)
+        inputs, failures = check_inputs(candidate)
         failures = [(prop, reason) for prop, reason in failures if prop not in unknown]
-        if spec is None or failures:
+        if inputs is None or failures:
             return CheckResult(news, [CheckFailure(prop, reason) for prop, reason in failures])
-        inputs = spec.to_inputs()
         inputs.update({k: props[k] for k in unknown})
-        fresh = unrecognized_event_types(spec.event_types)
+        fresh = unrecognized_event_types(inputs["event_types"])
         if fresh and "event_types" not in unknown:
             notify(
                 f"note: event types {', '.join(fresh)} are not in this release's list; they are "
@@ -187,6 +188,8 @@ class DevRevWebhookProvider(ResourceProvider):
     @_one_line_first
     def create(self, props: dict[str, Any]) -> CreateResult:
         """One ``webhooks.create`` (plus one update for ``active=False``), or an adoption."""
+        from .models import CreateWebhookRequest, UpdateWebhookRequest
+
         spec = _spec(props)
         client = _client()
         if spec.adopt_id:
@@ -264,6 +267,8 @@ class DevRevWebhookProvider(ResourceProvider):
     def _wait(
         client: DevRevClient, hook: Webhook, spec: WebhookSpec, *, delete_on_failure: bool
     ) -> Webhook:
+        from .verification import VerificationTimeout, wait_until_active
+
         try:
             return wait_until_active(client, hook, spec.verification_timeout, notify)
         except VerificationTimeout as timeout:
