@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, cast, overload
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import pulumi
 import pulumi.dynamic
+from pulumi.dynamic.dynamic import PROVIDER_KEY, serialize_provider
+from pulumi.runtime._serialization import _serialize
 
 from .errors import carries_credentials
 from .provider import DevRevWebhookProvider
@@ -14,6 +16,23 @@ from .provider import DevRevWebhookProvider
 __all__ = ["DevRevWebhook", "DevRevWebhookArgs"]
 
 _OUTPUT_ONLY = ("display_id", "status", "created_date", "modified_date")
+_provider_reference: str | None = None
+
+
+def _serialized_provider() -> str:
+    """``__provider``, exactly as ``pulumi.dynamic.Resource`` makes it, made once per process.
+
+    The provider holds nothing (no token, no client), so its pickle is the same small
+    by-reference string every time; pickling it with dill for every resource cost about as much
+    as the rest of registering one. ``serialize_as_secret_always`` is False and nothing secret is
+    captured, so the SDK would register it as a plain string too.
+    """
+    global _provider_reference
+    if _provider_reference is None:
+        blob, captured_secrets = _serialize(True, serialize_provider, DevRevWebhookProvider())
+        assert not captured_secrets
+        _provider_reference = blob
+    return _provider_reference
 
 
 class DevRevWebhookArgs:
@@ -84,20 +103,24 @@ class DevRevWebhook(pulumi.dynamic.Resource, module="devrev", name="Webhook"):
     :class:`DevRevWebhookArgs` for the inputs.
     """
 
-    display_id: pulumi.Output[str]
-    """Human-readable id, e.g. ``webhook-12``."""
-    status: pulumi.Output[str]
-    """``active``, ``unverified`` (handshake pending: no events yet) or ``inactive``."""
-    secret: pulumi.Output[str]
-    """The signing secret, given or generated; always a Pulumi secret."""
-    url: pulumi.Output[str]
-    event_types: pulumi.Output[list[str]]
-    """Sorted and unique."""
-    active: pulumi.Output[bool]
-    """``False`` only when the webhook is ``inactive``."""
-    headers: pulumi.Output[dict[str, str]]
-    created_date: pulumi.Output[str]
-    modified_date: pulumi.Output[str]
+    if TYPE_CHECKING:
+        # For type checkers only. At run time the SDK reads a resource class's annotations
+        # again on every registration (typing.get_type_hints), which costs more than the rest
+        # of our constructor; these outputs are plain JSON values that need no conversion.
+        display_id: pulumi.Output[str]
+        """Human-readable id, e.g. ``webhook-12``."""
+        status: pulumi.Output[str]
+        """``active``, ``unverified`` (handshake pending: no events yet) or ``inactive``."""
+        secret: pulumi.Output[str]
+        """The signing secret, given or generated; always a Pulumi secret."""
+        url: pulumi.Output[str]
+        event_types: pulumi.Output[list[str]]
+        """Sorted and unique."""
+        active: pulumi.Output[bool]
+        """``False`` only when the webhook is ``inactive``."""
+        headers: pulumi.Output[dict[str, str]]
+        created_date: pulumi.Output[str]
+        modified_date: pulumi.Output[str]
 
     @overload
     def __init__(
@@ -156,7 +179,11 @@ class DevRevWebhook(pulumi.dynamic.Resource, module="devrev", name="Webhook"):
         opts = pulumi.ResourceOptions.merge(
             pulumi.ResourceOptions(additional_secret_outputs=secret_outputs), opts
         )
-        super().__init__(DevRevWebhookProvider(), resource_name, props, opts)
+        # What pulumi.dynamic.Resource.__init__ does, with the provider pickled once (above).
+        props[PROVIDER_KEY] = _serialized_provider()
+        pulumi.CustomResource.__init__(
+            self, f"pulumi-python:{self._resource_type_name}", resource_name, props, opts
+        )
 
     @staticmethod
     def get(
