@@ -28,6 +28,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "e2e-passphrase-not-a-secret"
 # The virtual environment the tests run in: it has pulumi-devrev installed (editable).
 VENV = Path(sys.prefix)
+# The commands a deployment pipeline runs (examples/ci/: preview on a pull request, up on the
+# main branch), as ``Stack.preview()`` and ``Stack.up()`` run them; tests/e2e/test_ci_examples.py
+# checks that the example pipelines run exactly these.
+PIPELINE_PREVIEW = ("preview", "--diff")
+PIPELINE_UP = ("up", "--yes", "--diff", "--skip-preview")
 
 
 def require_cli() -> Path:
@@ -139,13 +144,14 @@ class Stack:
         self.config(key, json.dumps(value))
 
     def preview(self, *extra: str, check: bool = True) -> Run:
-        return self.run("preview", "--diff", *extra, check=check)
+        return self.run(*PIPELINE_PREVIEW, *extra, check=check)
 
     def up(self, *extra: str, preview: bool = False, check: bool = True) -> Run:
         """``pulumi up --yes``; without its own preview pass unless ``preview`` (what a preview
         shows is tested with :meth:`preview`; skipping it keeps the suite fast)."""
-        skip = () if preview else ("--skip-preview",)
-        return self.run("up", "--yes", "--diff", *skip, *extra, check=check)
+        if preview:  # as a user runs it by hand: the preview pass, then the update
+            return self.run("up", "--yes", "--diff", *extra, check=check)
+        return self.run(*PIPELINE_UP, *extra, check=check)
 
     def refresh(self, *extra: str, check: bool = True) -> Run:
         return self.run("refresh", "--yes", "--diff", *extra, check=check)
