@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from pulumi_devrev.sandbox import SandboxControl, SandboxControlError
+from pulumi_devrev.sandbox import RunningSandbox, SandboxControl, SandboxControlError
 
 from .helpers import FAST_OPTIONS, closed_port_url, create, expect, get, ids, require_absent
 
@@ -104,3 +104,25 @@ def test_the_internal_view_has_no_secret(api: httpx.Client, control: SandboxCont
 
 def test_health(control: SandboxControl) -> None:
     assert control.health() is True
+
+
+def test_the_control_root_lists_every_control(sandbox: RunningSandbox) -> None:
+    response = httpx.get(f"{sandbox.url}/_sandbox/", trust_env=False)
+    assert response.status_code == 200
+    controls = response.json()["controls"]
+    listed = {(c["method"], c["path"]) for c in controls}
+    assert {
+        ("GET", "/_sandbox/health"),
+        ("POST", "/_sandbox/faults"),
+        ("GET", "/_sandbox/requests"),
+        ("POST", "/_sandbox/webhooks/status"),
+        ("POST", "/_sandbox/events"),
+        ("GET", "/_sandbox/deliveries"),
+        ("POST", "/_sandbox/config"),
+        ("POST", "/_sandbox/reset"),
+    } <= listed
+    assert all(c["description"] for c in controls)
+    # Every listed GET without a path parameter is served.
+    for method, path in sorted(listed):
+        if method == "GET" and "{" not in path:
+            assert httpx.get(sandbox.url + path, trust_env=False).status_code == 200, path

@@ -48,6 +48,33 @@ def test_secrets_are_redacted_but_the_empty_secret_is_kept(
     require_absent("authorization", text.lower(), "the Authorization header")
 
 
+def test_custom_header_values_are_redacted_but_their_names_kept(
+    api: httpx.Client, control: SandboxControl
+) -> None:
+    webhook_id = create(api, URL, headers=[{"name": "X-Api-Key", "value": "hdr-value-create"}])[
+        "id"
+    ]
+    change = {
+        "add": [{"name": "X-Add", "value": "hdr-value-add"}],
+        "remove": ["X-Api-Key"],
+    }
+    expect(api.post("/webhooks.update", json={"id": webhook_id, "headers": change}), 200)
+    replace = {
+        "set": [{"name": "X-Set", "value": "hdr-value-set"}, {"name": "X-Empty", "value": ""}]
+    }
+    expect(api.post("/webhooks.update", json={"id": webhook_id, "headers": replace}), 200)
+    entries = control.requests()
+    assert entries[0]["body"]["headers"] == [{"name": "X-Api-Key", "value": "<redacted>"}]
+    assert entries[1]["body"]["headers"] == {
+        "add": [{"name": "X-Add", "value": "<redacted>"}],
+        "remove": ["X-Api-Key"],
+    }
+    assert entries[2]["body"]["headers"] == {
+        "set": [{"name": "X-Set", "value": "<redacted>"}, {"name": "X-Empty", "value": ""}]
+    }
+    require_absent("hdr-value", json.dumps(entries), "a header value")
+
+
 def test_the_auth_form_is_recorded_never_the_header(
     sandbox: RunningSandbox, control: SandboxControl, token: str
 ) -> None:

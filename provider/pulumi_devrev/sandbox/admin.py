@@ -8,6 +8,7 @@ client for these routes.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -52,25 +53,81 @@ class AdminRoutes:
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
 
+    def controls(self) -> list[tuple[str, str, Callable[[Request], Awaitable[Response]], str]]:
+        """Every control: (method, path under ``/_sandbox``, handler, what it does).
+
+        The one description of the routes: :meth:`routes` serves it and ``GET /_sandbox/``
+        lists it.
+        """
+        return [
+            ("GET", "/", self.index, "this list of the controls"),
+            ("GET", "/health", self.health, '{"ok": true} while the sandbox serves'),
+            (
+                "POST",
+                "/faults",
+                self.add_fault,
+                "queue a fault for the next requests to a path: {path, method?, count?, "
+                "status?, retry_after?, delay?, drop?: before|after}",
+            ),
+            ("GET", "/faults", self.list_faults, "the faults still queued"),
+            ("DELETE", "/faults", self.clear_faults, "drop every queued fault"),
+            (
+                "GET",
+                "/requests",
+                self.list_requests,
+                "the API requests received, oldest first (?path= to filter); no token, "
+                "secrets and header values redacted",
+            ),
+            ("DELETE", "/requests", self.clear_requests, "empty the request log"),
+            (
+                "POST",
+                "/webhooks/status",
+                self.force_status,
+                "set a webhook's status: {id, status}; stops its handshake",
+            ),
+            (
+                "GET",
+                "/webhooks",
+                self.list_webhooks,
+                "every webhook (no secrets, no header values)",
+            ),
+            ("GET", "/webhooks/{webhook_id:path}", self.get_webhook, "one webhook, or 404"),
+            (
+                "POST",
+                "/events",
+                self.send_event,
+                "deliver one object event now: {webhook_id, type, payload}",
+            ),
+            (
+                "GET",
+                "/deliveries",
+                self.list_deliveries,
+                "delivery attempts, handshakes included (?webhook_id= to filter)",
+            ),
+            ("DELETE", "/deliveries", self.clear_deliveries, "empty the delivery log"),
+            ("GET", "/config", self.get_config, "the options"),
+            ("POST", "/config", self.set_config, "change options: {option: value, ...}"),
+            (
+                "POST",
+                "/reset",
+                self.reset,
+                "forget webhooks, faults, logs and rate-limit counters (options stay)",
+            ),
+        ]
+
     def routes(self) -> list[Route]:
         """Routes relative to the ``/_sandbox`` mount."""
         return [
-            Route("/health", self.health, methods=["GET"]),
-            Route("/faults", self.add_fault, methods=["POST"]),
-            Route("/faults", self.list_faults, methods=["GET"]),
-            Route("/faults", self.clear_faults, methods=["DELETE"]),
-            Route("/requests", self.list_requests, methods=["GET"]),
-            Route("/requests", self.clear_requests, methods=["DELETE"]),
-            Route("/webhooks/status", self.force_status, methods=["POST"]),
-            Route("/webhooks", self.list_webhooks, methods=["GET"]),
-            Route("/webhooks/{webhook_id:path}", self.get_webhook, methods=["GET"]),
-            Route("/events", self.send_event, methods=["POST"]),
-            Route("/deliveries", self.list_deliveries, methods=["GET"]),
-            Route("/deliveries", self.clear_deliveries, methods=["DELETE"]),
-            Route("/config", self.get_config, methods=["GET"]),
-            Route("/config", self.set_config, methods=["POST"]),
-            Route("/reset", self.reset, methods=["POST"]),
+            Route(path, handler, methods=[method]) for method, path, handler, _ in self.controls()
         ]
+
+    async def index(self, request: Request) -> Response:
+        """``GET /_sandbox/`` -> ``{"controls": [{method, path, description}, ...]}``."""
+        controls = [
+            {"method": method, "path": "/_sandbox" + path, "description": description}
+            for method, path, _, description in self.controls()
+        ]
+        return json_response(200, {"controls": controls})
 
     async def health(self, request: Request) -> Response:
         """``GET /_sandbox/health`` -> ``{"ok": true}``."""

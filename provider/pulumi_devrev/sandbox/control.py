@@ -105,7 +105,8 @@ class SandboxControl:
         """The DevRev API requests received, oldest first, optionally for one path.
 
         Each is ``{seq, time, method, path, query, body, status, auth, fault}``; ``body`` is
-        the parsed JSON with secrets redacted, ``status`` the HTTP status or ``"dropped"``.
+        the parsed JSON with secrets and header values redacted, ``status`` the HTTP status
+        or ``"dropped"``.
         """
         params = {"path": path} if path is not None else None
         result: list[dict[str, Any]] = self._call("GET", "/requests", params=params)["requests"]

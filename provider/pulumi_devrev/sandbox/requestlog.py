@@ -3,7 +3,9 @@
 It records what a test needs to check a client (method, path, query, parsed body, status,
 how the token was sent, which fault applied) and never the ``Authorization`` header; any
 ``secret`` value in a body is replaced by ``"<redacted>"`` (the empty string stays, since
-it means "generate one" and is not a secret).
+it means "generate one" and is not a secret), and so is the ``value`` of every custom
+header (``headers``, ``headers.add``, ``headers.set``): header values are often
+credentials. Header names stay.
 """
 
 from __future__ import annotations
@@ -21,15 +23,39 @@ MAX_ENTRIES = 10_000
 
 
 def redact(value: Any) -> Any:
-    """A copy of ``value`` with every ``secret`` member other than ``""`` redacted."""
+    """A copy of ``value`` with every ``secret`` member other than ``""`` redacted, and the
+    values of the custom headers under every ``headers`` member."""
     if isinstance(value, dict):
-        return {
-            key: (REDACTED if key == "secret" and item != "" else redact(item))
-            for key, item in value.items()
-        }
+        return {key: _redact_member(key, item) for key, item in value.items()}
     if isinstance(value, list):
         return [redact(item) for item in value]
     return value
+
+
+def _redact_member(key: str, item: Any) -> Any:
+    if key == "secret" and item != "":
+        return REDACTED
+    if key == "headers":
+        return _redact_headers(item)
+    return redact(item)
+
+
+def _redact_headers(headers: Any) -> Any:
+    """``[{"name", "value"}]`` (create, ``set``, ``add``) with each value other than ``""``
+    redacted; ``{"add", "remove", "set"}`` (update) member by member."""
+    if isinstance(headers, list):
+        return [
+            {k: (REDACTED if k == "value" and v != "" else redact(v)) for k, v in item.items()}
+            if isinstance(item, dict)
+            else redact(item)
+            for item in headers
+        ]
+    if isinstance(headers, dict):
+        return {
+            key: _redact_headers(item) if key in ("add", "set") else redact(item)
+            for key, item in headers.items()
+        }
+    return redact(headers)
 
 
 class RequestLog:
