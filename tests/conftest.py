@@ -1,43 +1,46 @@
-"""Suite-wide fixtures: one sandbox and one provider host per session, reset per test."""
+"""Suite-wide fixtures: the pytest plugin's (pulumi_devrev.pytest_plugin), under this suite's
+names, with a fixed token, and no DEVREV_* settings from the shell running the tests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+import os
 from typing import Any
 
 import pytest
 
+from pulumi_devrev.sandbox import RunningSandbox, SandboxControl
 from pulumi_devrev.testing import ProviderHost
 from tests.support import TOKEN
 
-ROOT = Path(__file__).resolve().parents[1]
+# A test sees only the settings it gives: DEVREV_TOKEN or DEVREV_API_URL of the developer's
+# shell must reach no provider host, CLI run or demo started by the suite.
+for _name in [name for name in os.environ if name.startswith("DEVREV_")]:
+    del os.environ[_name]
 
 
 @pytest.fixture(scope="session")
-def sandbox() -> Iterator[object]:
-    from pulumi_devrev.sandbox import start_sandbox
-
-    with start_sandbox(TOKEN, verify_attempts=3, verify_retry_delay=0.2) as running:
-        yield running
+def devrev_token() -> str:
+    return TOKEN
 
 
 @pytest.fixture(scope="session")
-def host(sandbox: Any) -> Iterator[ProviderHost]:
-    """The SDK's provider host, configured the way the engine does it: Configure first, with
-    the whole stack config (keys namespaced, other projects' keys included)."""
-    with ProviderHost(cwd=ROOT) as running:
-        running.configure(
-            {"devrev:token": TOKEN, "devrev:apiUrl": sandbox.url, "project:unrelated": "value"}
-        )
-        yield running
+def devrev_sandbox_options() -> dict[str, Any]:
+    return {"verify_attempts": 3, "verify_retry_delay": 0.2}
+
+
+@pytest.fixture(scope="session")
+def sandbox(devrev_sandbox_server: RunningSandbox) -> RunningSandbox:
+    """The session's sandbox (not reset: ask for ``control`` for a clean one)."""
+    return devrev_sandbox_server
 
 
 @pytest.fixture
-def control(sandbox: Any) -> Iterator[Any]:
-    """The sandbox's test controls: a clean sandbox, with default options, for each test."""
-    sandbox.control.reset()
-    sandbox.control.configure(activate_mode="verify")
-    yield sandbox.control
-    sandbox.control.reset()
-    sandbox.control.configure(activate_mode="verify")
+def control(devrev_sandbox: RunningSandbox) -> SandboxControl:
+    """The sandbox's test controls: a clean sandbox, with the session's options, per test."""
+    return devrev_sandbox.control
+
+
+@pytest.fixture(scope="session")
+def host(devrev_provider_host: ProviderHost) -> ProviderHost:
+    """The SDK's provider host, configured the way the engine does it: Configure first."""
+    return devrev_provider_host
