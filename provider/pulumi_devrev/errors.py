@@ -181,11 +181,27 @@ def redact_url(url: str) -> str:
     except ValueError:
         return "<unparseable url>"
     if not parts.scheme or not host:
-        return "<url>"
+        return _redact_hostless(url)
     netloc = f"***@{host}" if (parts.username or parts.password) else host
     query = "***" if parts.query else ""
     fragment = "***" if parts.fragment else ""
     return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
+
+
+def _redact_hostless(url: str) -> str:
+    """A value that is no absolute URL (``hooks.example.com/devrev``, ``/devrev``), shown as
+    given but for what may be a credential: anything up to an ``@``, a query, a fragment."""
+    base, hash_mark, fragment = url.partition("#")
+    base, question_mark, query = base.partition("?")
+    if "@" in base:
+        base = "***@" + base.rpartition("@")[2]
+    if query:
+        base += "?***"
+    elif question_mark:
+        base += "?"
+    if fragment:
+        base += "#***"
+    return base
 
 
 def carries_credentials(url: str) -> bool:

@@ -51,7 +51,11 @@ def test_long_html_bodies_are_bounded() -> None:
     [
         ("https://user:pass@h.example:8443/p?token=abc#f", "https://***@h.example:8443/p?***#***"),
         ("http://127.0.0.1:9000/hook", "http://127.0.0.1:9000/hook"),
-        ("not a url", "<url>"),
+        # Not absolute: shown as given, but for what may be a credential.
+        ("not a url", "not a url"),
+        ("hooks.example.com/devrev", "hooks.example.com/devrev"),
+        ("/devrev?token=abc#frag", "/devrev?***#***"),
+        ("user:pass@hooks.example.com/x", "***@hooks.example.com/x"),
     ],
 )
 def test_redact_url(url: str, shown: str) -> None:

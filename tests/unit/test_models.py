@@ -108,6 +108,18 @@ def test_url_must_be_absolute_http(url: str) -> None:
     assert [p for p, _ in problems] == ["url"]
 
 
+def test_a_relative_url_is_shown_in_its_message() -> None:
+    _, problems = validate_spec({"url": "hooks.example.com/devrev"})
+    assert dict(problems)["url"].startswith("url hooks.example.com/devrev must be an absolute")
+
+
+def test_a_relative_url_with_credentials_shows_only_the_rest() -> None:
+    _, problems = validate_spec({"url": "user:hunter22@hooks.example.com/devrev?token=abc"})
+    reason = dict(problems)["url"]
+    assert "hunter22" not in reason and "abc" not in reason
+    assert "hooks.example.com/devrev" in reason
+
+
 def test_url_with_credentials_is_never_repeated_in_messages() -> None:
     _, problems = validate_spec({"url": "ftp://user:hunter22@h.example/x?token=abc"})
     reason = dict(problems)["url"]
