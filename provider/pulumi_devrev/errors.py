@@ -191,7 +191,7 @@ def redact_url(url: str) -> str:
 def _redact_hostless(url: str) -> str:
     """A value that is no absolute URL (``hooks.example.com/devrev``, ``/devrev``), shown as
     given but for what may be a credential: anything up to an ``@``, a query, a fragment."""
-    base, hash_mark, fragment = url.partition("#")
+    base, _, fragment = url.partition("#")
     base, question_mark, query = base.partition("?")
     if "@" in base:
         base = "***@" + base.rpartition("@")[2]
