@@ -1,0 +1,25 @@
+"""capture_program when the program fails: the program's own error, nothing else."""
+
+from __future__ import annotations
+
+import gc
+
+import pulumi
+import pytest
+
+from pulumi_devrev import DevRevWebhook
+from pulumi_devrev.testing import capture_program
+
+
+def test_a_failing_program_raises_its_error_and_leaves_no_asyncio_noise(
+    recwarn: pytest.WarningsRecorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    def program() -> None:
+        DevRevWebhook("first", url="https://hooks.example.com/a")
+        pulumi.Config().require("receiverUrl")
+
+    with pytest.raises(Exception, match="Missing required configuration variable 'shop:"):
+        capture_program(program, project="shop")
+    gc.collect()  # tasks left pending on a closed loop complain when they are collected
+    assert [str(w.message) for w in recwarn] == []
+    assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == []
