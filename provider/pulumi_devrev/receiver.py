@@ -389,6 +389,37 @@ class _ClientGone(Exception):
     pass
 
 
+class _UntilConfigured(logging.Filter):
+    """Lets the receiver's records through while the application has configured no logging;
+    once it has (a handler on the root logger), the root logger's level decides again."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        root = logging.getLogger()
+        return not root.handlers or record.levelno >= root.getEffectiveLevel()
+
+
+class _StderrUntilConfigured(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to stderr only while no root handler would print the record itself."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not logging.getLogger().handlers:
+            super().emit(record)
+
+
+def _log_info_by_default() -> None:
+    """Make the receiver's INFO lines (verifications, accepted deliveries) visible under a plain
+    ASGI server, which configures its own loggers but not the root logger (whose default level,
+    WARNING, would hide them). Nothing changes when the application configured logging, or the
+    receiver's logger, itself."""
+    if logger.handlers or logger.level != logging.NOTSET or logging.getLogger().handlers:
+        return
+    handler = _StderrUntilConfigured()
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.addFilter(_UntilConfigured())
+    logger.setLevel(logging.INFO)
+
+
 class ReceiverApp:
     """A pure ASGI app that receives DevRev deliveries; build it with ``create_app``.
 
@@ -424,6 +455,7 @@ class ReceiverApp:
         self._max_body_bytes = max_body_bytes
         self._scheme = scheme
         self.events: deque[WebhookEvent] = deque(maxlen=history)
+        _log_info_by_default()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The ASGI entry point: ``lifespan`` and ``http`` scopes; websockets are refused."""
@@ -549,6 +581,11 @@ def create_app(
     (``on_event`` is not called). Other events go to ``on_event`` (a sync handler runs in a
     thread, an async one is awaited) and get 200 ``{}``; if the handler raises, 500 so DevRev
     retries. DevRev waits 3 seconds per delivery, so keep the handler quick.
+
+    It logs each answered verification and each accepted delivery at INFO (type, event and
+    webhook ids: never a secret or a body) and each rejection at WARNING, on the
+    ``pulumi_devrev.receiver`` logger. Until the application configures logging, those lines
+    go to stderr, so they show under a plain ASGI server; then the root logger's level decides.
     """
     return ReceiverApp(
         secret,
