@@ -13,6 +13,8 @@ The sandbox knows nothing of the provider or the receiver: it is an independent 
 that validates against DevRev's OpenAPI document and signs deliveries itself.
 """
 
+# First: without the `sandbox` extra, fail in one line naming what to install.
+from . import _extra  # noqa: F401
 from .app import Sandbox, create_app
 from .control import SandboxControl, SandboxControlError
 from .openapi import EVENT_TYPES, SpecMismatch, validate_response
