@@ -5,15 +5,16 @@ What it does, from a fresh clone (``make demo`` creates the virtual environment 
 1. starts the DevRev sandbox (``python -m pulumi_devrev.sandbox --port 0``, with a random
    token made here and never printed) and the quickstart receiver
    (``examples/quickstart/receiver.py --port 0``) on free loopback ports;
-2. with the ``pulumi`` CLI (on PATH, else the one ``make pulumi-cli`` built): creates a throw-away stack in a temporary local backend
-   (``PULUMI_BACKEND_URL=file://...``, a random ``PULUMI_CONFIG_PASSPHRASE``), sets its
-   config (secrets through stdin, never on a command line), then runs ``pulumi preview``,
+2. with the ``pulumi`` CLI (on PATH, else the one ``make pulumi-cli`` built): creates a
+   throw-away stack in a temporary local backend (``PULUMI_BACKEND_URL=file://...``, a random
+   ``PULUMI_CONFIG_PASSPHRASE``), sets its config (secrets through stdin, never on a command
+   line), then runs ``pulumi preview``,
    ``pulumi up``, a ``receiverUrl`` change (``preview`` shows the ``unverified`` line, ``up``
    waits for the new handshake), ``pulumi refresh``, ``pulumi destroy`` and
    ``pulumi stack rm``, from the repository root;
 3. without the CLI (or with ``--no-cli``): says so on its first line and runs the same steps
-   through Pulumi's own dynamic-provider host (``pulumi_devrev.testing``), calling it exactly
-   as the engine would.
+   through Pulumi's own dynamic-provider host with ``pulumi_devrev.testing.Stack`` (the API
+   ``docs/testing.md`` shows), which calls it exactly as the engine would.
 
 Nothing secret is printed: every line goes through one writer that masks the token, the
 webhook secret and the passphrase, and secret stack outputs show as ``[secret]``. Every
@@ -29,7 +30,6 @@ import itertools
 import json
 import os
 import queue
-import runpy
 import secrets
 import shutil
 import signal
@@ -52,11 +52,10 @@ from pulumi_devrev.errors import redact
 
 if TYPE_CHECKING:
     from pulumi_devrev.sandbox.control import SandboxControl
-    from pulumi_devrev.testing import Deployment, Registration, StepResult
+    from pulumi_devrev.testing import ResourceResult
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART = ROOT / "examples" / "quickstart"
-PROJECT = "pulumi-devrev-quickstart"
 RESOURCE = "quickstart"
 RESOURCE_TYPE = "pulumi-python:dynamic/devrev:Webhook"
 FIRST_PATH, NEXT_PATH = "/webhooks/devrev", "/webhooks/devrev-next"
@@ -536,88 +535,71 @@ def show_outputs(console: Console, outputs: Mapping[str, Any]) -> None:
 
 
 def run_without_cli(run: Run) -> None:
-    from pulumi_devrev.testing import Deployment, ProviderHost, capture_program
+    from pulumi_devrev.testing import Stack
 
     assert run.sandbox is not None
-    stack_config = {
-        "devrev:apiUrl": run.sandbox.url,
-        "devrev:token": run.token,
-        f"{PROJECT}:receiverUrl": run.first_url,
-        f"{PROJECT}:webhookSecret": run.webhook_secret,
-    }
-
-    def program(*, preview: bool) -> Registration:
-        """Run examples/quickstart/__main__.py as `pulumi` would, and capture its webhook."""
-
-        def quickstart() -> None:
-            runpy.run_path(str(QUICKSTART / "__main__.py"), run_name="__main__")
-
-        registrations = capture_program(
-            quickstart,
-            config=stack_config,
-            preview=preview,
-            project=PROJECT,
-            stack="demo",
-        )
-        [registration] = [r for r in registrations if r.name == RESOURCE]
-        return registration
-
+    # The quickstart folder as `pulumi` runs it: its program under the project named in its
+    # Pulumi.yaml, the provider in Pulumi's own host configured with the whole stack config.
+    stack = Stack(
+        QUICKSTART,
+        config={
+            "devrev:apiUrl": run.sandbox.url,
+            "devrev:token": run.token,
+            "receiverUrl": run.first_url,
+            "webhookSecret": run.webhook_secret,
+        },
+        stack="demo",
+    )
+    run.on_cleanup(stack.close)
     total = 6
     console = run.console
-    console.header("Starting Pulumi's dynamic-provider host (what the engine starts)")
-    # The engine starts the host in the program's directory and calls Configure first, with
-    # the whole stack config (secrets included).
-    host = ProviderHost(cwd=QUICKSTART, project=PROJECT)
-    run.on_cleanup(host.close)
-    host.configure(stack_config)
-    deployment = Deployment(host)
-    console.line(f"    provider host listening on 127.0.0.1:{host.port}")
 
     console.header(f"[1/{total}] preview (as `pulumi preview`): one webhook to create")
-    show_step(console, deployment.preview(program(preview=True)))
+    show_step(console, stack.preview()[RESOURCE])
 
     console.header(f"[2/{total}] up (as `pulumi up`): create it and wait for DevRev's challenge")
     console.line(plan_line("create"))
-    show_step(console, deployment.up(program(preview=False)), announced=True)
-    show_outputs(console, stack_outputs(deployment))
-    webhook_id = deployment.id or ""
+    created = stack.up()[RESOURCE]
+    show_step(console, created, announced=True)
+    show_outputs(console, stack_outputs(created))
+    webhook_id = created.id or ""
     run.report_status(webhook_id, None, handshakes_before=0)
     run.deliver_sample_event(webhook_id)
 
     console.header(f"[3/{total}] Point the webhook at another URL: preview shows the pause")
     console.line(f"  $ pulumi config set receiverUrl {run.next_url}")
-    stack_config[f"{PROJECT}:receiverUrl"] = run.next_url
-    preview = deployment.preview(program(preview=True))
+    stack.config["receiverUrl"] = run.next_url
+    preview = stack.preview()[RESOURCE]
     show_step(console, preview)
-    if not any("unverified" in line for line in preview.output):
+    if not any("unverified" in line for line in preview.messages):
         raise DemoFailure("the preview of the URL change did not warn about `unverified`")
 
     console.header(f"[4/{total}] up (as `pulumi up`): the new URL is verified before up returns")
     before = len(run.handshakes(webhook_id))
     console.line(plan_line("update"))
-    show_step(console, deployment.up(program(preview=False)), announced=True)
-    show_outputs(console, stack_outputs(deployment))
+    moved = stack.up()[RESOURCE]
+    show_step(console, moved, announced=True)
+    show_outputs(console, stack_outputs(moved))
     run.report_status(webhook_id, "active", handshakes_before=before)
     run.deliver_sample_event(webhook_id)
 
     console.header(f"[5/{total}] refresh (as `pulumi refresh`): state matches DevRev")
-    refreshed = deployment.refresh()
+    refreshed = stack.refresh()[RESOURCE]
     show_step(console, refreshed)
-    status = deployment.outputs.get("status")
     drift = "drift found and recorded" if refreshed.changes else "no drift"
-    console.line(f"    {drift}; DevRev reports the webhook {status}")
+    console.line(f"    {drift}; DevRev reports the webhook {refreshed.outputs.get('status')}")
 
     console.header(f"[6/{total}] destroy (as `pulumi destroy`)")
-    show_step(console, deployment.destroy())
+    show_step(console, stack.destroy()[RESOURCE])
     run.confirm_deleted(webhook_id, run.sandbox.url)
 
 
-def stack_outputs(deployment: Deployment) -> dict[str, Any]:
+def stack_outputs(resource: ResourceResult) -> dict[str, Any]:
     """What the quickstart exports, as `pulumi stack output` shows it (secrets masked)."""
-    shown = deployment.shown_outputs()
+    shown = resource.shown_outputs
     return {
         "display_id": shown.get("display_id"),
-        "id": deployment.id,
+        "id": resource.id,
         "secret": shown.get("secret"),
         "status": shown.get("status"),
     }
@@ -633,12 +615,12 @@ def plan_line(operation: str) -> str:
     )
 
 
-def show_step(console: Console, step: StepResult, *, announced: bool = False) -> None:
+def show_step(console: Console, step: ResourceResult, *, announced: bool = False) -> None:
     """The plan row (unless printed before the call) and what the provider printed."""
     if not announced:
         console.line(plan_line(step.operation))
     # Lines the provider printed: the CLI shows them as the resource's diagnostics.
-    for line in step.output:
+    for line in step.messages:
         console.line(f"    provider | {line}")
 
 
@@ -678,8 +660,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     else:
         console.line(
-            "The pulumi CLI is neither on PATH nor built: running the same lifecycle through Pulumi's "
-            f"dynamic-provider host instead. To get the CLI, {INSTALL_HINT}"
+            "The pulumi CLI is neither on PATH nor built: running the same lifecycle through "
+            f"Pulumi's dynamic-provider host instead. To get the CLI, {INSTALL_HINT}"
         )
 
     try:
