@@ -37,9 +37,11 @@ actionlint:
 demo: $(STAMP)
 	@$(PY) tools/demo.py
 
-## bench: API-call counts and timings, see bench/README.md
+## bench: API-call counts and timings, then cold start, imports, registration and the real
+## CLI against baselines measured in the same run (bench/perf.py); see bench/README.md
 bench: $(STAMP)
 	$(PY) bench/run.py
+	$(PY) bench/perf.py
 
 clean:
 	rm -rf $(VENV) .venv-oldest .mypy_cache .pytest_cache .ruff_cache
