@@ -43,9 +43,9 @@ from pulumi.dynamic.dynamic import serialize_provider  # noqa: E402
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc  # noqa: E402
 from tests.support import serve_asgi  # noqa: E402
 
+from pulumi_devrev.provider import DevRevWebhookProvider  # noqa: E402
 from pulumi_devrev.sandbox import Sandbox, SandboxControl, SandboxOptions, create_app  # noqa: E402
 from pulumi_devrev.testing import ProviderHost  # noqa: E402
-from pulumi_devrev.webhook import _serialized_provider  # noqa: E402
 
 TOKEN = "bench-token-0123456789"
 WORKER = str(ROOT / "bench" / "worker.py")
@@ -136,17 +136,23 @@ def _struct(props: dict[str, Any]) -> struct_pb2.Struct:
     return struct
 
 
-def _trivial_blob() -> str:
+def _blob(provider: Any) -> str:
+    """``__provider`` as the SDK makes it."""
     from pulumi.runtime._serialization import _serialize
 
-    blob, _ = _serialize(True, serialize_provider, TrivialProvider())
+    blob, _ = _serialize(True, serialize_provider, provider)
     return blob
+
+
+def _pythonpath() -> str:
+    """PYTHONPATH for the processes started here: this checkout first (``bench.trivial``)."""
+    return os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 
 
 def first_check(news: dict[str, Any]) -> Callable[[], tuple[float, float]]:
     """Start ``python -m pulumi.dynamic`` as the engine does, Configure, then one Check:
     (launch to the Check answered, the Check alone)."""
-    env = {**os.environ, "PULUMI_PROJECT": "bench", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PULUMI_PROJECT": "bench", "PYTHONPATH": _pythonpath()}
 
     def run() -> tuple[float, float]:
         started = time.perf_counter()
@@ -191,7 +197,7 @@ def host_figures(pairs: int) -> list[Figure]:
             "url": HOOK_URL,
             "event_types": ["work_created", "work_updated"],
             "secret": "bench-secret",
-            "__provider": _serialized_provider(),
+            "__provider": _blob(DevRevWebhookProvider()),
         }
     )
     base = first_check(
@@ -199,7 +205,7 @@ def host_figures(pairs: int) -> list[Figure]:
             "url": HOOK_URL,
             "event_types": ["work_created", "work_updated"],
             "secret": "bench-secret",
-            "__provider": _trivial_blob(),
+            "__provider": _blob(TrivialProvider()),
         }
     )
     results: dict[str, list[tuple[float, float]]] = {"ours": [], "base": []}
@@ -328,7 +334,7 @@ def sandbox(**options: Any) -> Iterator[Served]:
 
 
 def _devrev_inputs(host: ProviderHost, url: str, events: list[str]) -> dict[str, Any]:
-    news = {"url": url, "event_types": events, "__provider": _serialized_provider()}
+    news = {"url": url, "event_types": events, "__provider": _blob(DevRevWebhookProvider())}
     inputs, failures = host.check({}, news)
     assert not failures, failures
     return {**inputs, "__provider": news["__provider"]}
@@ -341,7 +347,7 @@ def update_figure(
     Update of the trivial provider through the same host (the SDK's floor) and the same HTTP
     request made with httpx directly. Own work = ours - floor - HTTP."""
     hook_id, outputs = host.create(_devrev_inputs(host, HOOK_URL, ["work_created"]))
-    trivial = {"url": HOOK_URL, "event_types": ["a"], "__provider": _trivial_blob()}
+    trivial = {"url": HOOK_URL, "event_types": ["a"], "__provider": _blob(TrivialProvider())}
     trivial_id, _ = host.create(trivial)
     events = [["work_created"], ["work_updated"]]
     client = httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {TOKEN}"})
@@ -542,7 +548,7 @@ def cli_figures(counts: Sequence[int], pairs: int) -> CliResult | None:
                     f"bench-{kind}",
                     program.format(count=count, url=HOOK_URL),
                 )
-                env = offline_env(cli, workspace, PYTHONPATH=str(ROOT))
+                env = offline_env(cli, workspace, PYTHONPATH=_pythonpath())
                 stack = Stack(cli, project, f"{kind}{count}", env).init()
                 stack.config_all({"devrev:apiUrl": served.url}, {"devrev:token": TOKEN})
                 served.control.clear_requests()
@@ -620,7 +626,7 @@ def main() -> None:
     figures += mocks_figures(max(1, pairs // 3), 10 if smoke else 500)
     sizes = (8, 12, (4, 3, 1.0)) if smoke else (200, 100, (50, 10, 2.0))
     # One sandbox and one provider host for these, as one `pulumi up` has one host.
-    with sandbox() as served, ProviderHost(env={"PYTHONPATH": str(ROOT)}) as host:
+    with sandbox() as served, ProviderHost(env={"PYTHONPATH": _pythonpath()}) as host:
         host.configure({"devrev:token": TOKEN, "devrev:apiUrl": served.url})
         update, floor, http, own = update_figure(served, host, 3 if smoke else 10 * pairs)
         life = lifecycle(served, host, sizes[0])
