@@ -342,27 +342,31 @@ def _devrev_inputs(host: ProviderHost, url: str, events: list[str]) -> dict[str,
 
 def update_figure(
     served: Served, host: ProviderHost, rounds: int
-) -> tuple[list[float], list[float], list[float], float]:
+) -> tuple[list[float], list[float], list[float], list[float]]:
     """An Update through the host (the provider's work, gRPC, one HTTP exchange) against an
     Update of the trivial provider through the same host (the SDK's floor) and the same HTTP
     request made with httpx directly. Own work = ours - floor - HTTP."""
     hook_id, outputs = host.create(_devrev_inputs(host, HOOK_URL, ["work_created"]))
-    trivial = {"url": HOOK_URL, "event_types": ["a"], "__provider": _blob(TrivialProvider())}
-    trivial_id, _ = host.create(trivial)
+    # The floor is the trivial provider's Update of the same properties: the SDK's gRPC and
+    # (de)serialization of them are not pulumi-devrev's own work.
+    trivial_blob = _blob(TrivialProvider())
+    trivial_id, _ = host.create({**outputs, "__provider": trivial_blob})
     events = [["work_created"], ["work_updated"]]
     client = httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {TOKEN}"})
-    state = {"i": 0, "outputs": outputs}
+    state: dict[str, Any] = {"i": 0, "outputs": outputs, "news": outputs}
 
     def ours() -> float:
         state["i"] += 1
-        news = _devrev_inputs(host, HOOK_URL, events[state["i"] % 2])
+        state["news"] = news = _devrev_inputs(host, HOOK_URL, events[state["i"] % 2])
         started = time.perf_counter()
         state["outputs"] = host.update(hook_id, state["outputs"], news)
         return time.perf_counter() - started
 
     def floor() -> float:
+        olds = {**state["outputs"], "__provider": trivial_blob}
+        news = {**state["news"], "__provider": trivial_blob}
         started = time.perf_counter()
-        host.update(trivial_id, trivial, trivial)
+        host.update(trivial_id, olds, news)
         return time.perf_counter() - started
 
     def raw() -> float:
@@ -377,11 +381,9 @@ def update_figure(
     client.close()
     made = 2 * (rounds + WARM_UP)  # ours and the raw call: one webhooks.update each
     assert calls == ["/webhooks.update"] * made, calls
-    own = (
-        statistics.median(samples["ours"])
-        - statistics.median(samples["floor"])
-        - statistics.median(samples["raw"])
-    )
+    # Per round (the three calls of a round share the machine's load at that moment).
+    rounds_ = zip(samples["ours"], samples["floor"], samples["raw"], strict=True)
+    own = [ours_ - floor_ - raw_ for ours_, floor_, raw_ in rounds_]
     return samples["ours"], samples["floor"], samples["raw"], own
 
 
@@ -648,10 +650,11 @@ def main() -> None:
     for figure in figures:
         print(figure.row())
     print(
-        f"| Update through the host: own work beyond the SDK's floor and the HTTP exchange | "
-        f"{own * 1000:.2f} ms | Update {_spread(update, 'ms')}, trivial provider's "
+        f"| Update through the host: own work beyond the SDK's floor and the HTTP exchange "
+        f"(per round: Update - floor - HTTP) | {_spread(own, 'ms')} | "
+        f"Update {_spread(update, 'ms')}, trivial provider's "
         f"{_spread(floor, 'ms')}, httpx {_spread(http, 'ms')} | - | ≤ 1 ms"
-        f"{' ✓' if own <= 0.001 else ' ✗'} |"
+        f"{' ✓' if statistics.median(own) <= 0.001 else ' ✗'} |"
     )
     if cli is not None:
         for figure in cli.figures:
@@ -683,7 +686,7 @@ def main() -> None:
                 {**asdict(f), "ratio": f.ratio, "met": f.met}
                 for f in figures + (cli.figures if cli else [])
             ],
-            "update_own_seconds": own,
+            "update_own_seconds": statistics.median(own),
             "lifecycle": asdict(life),
             "connections": conns,
             "rate_limited": {**asdict(limited), "ratio": limited.ratio},
