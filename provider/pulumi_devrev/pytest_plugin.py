@@ -55,24 +55,22 @@ def devrev_sandbox_server(
 
 
 @pytest.fixture
-def devrev_sandbox(devrev_sandbox_server: RunningSandbox) -> Iterator[RunningSandbox]:
+def devrev_sandbox(
+    devrev_sandbox_server: RunningSandbox, devrev_sandbox_options: dict[str, Any]
+) -> Iterator[RunningSandbox]:
     """The session's sandbox, with no webhooks, faults or logs and the session's options."""
+    import dataclasses
+
+    from .sandbox import SandboxOptions
+
+    # Every option, so one a test changed goes back too.
+    options = dataclasses.asdict(SandboxOptions().with_changes(**devrev_sandbox_options))
     control = devrev_sandbox_server.control
-    options = _session_options(devrev_sandbox_server)
     control.reset()
     control.configure(**options)
     yield devrev_sandbox_server
     control.reset()
     control.configure(**options)
-
-
-def _session_options(server: RunningSandbox) -> dict[str, Any]:
-    """The options the server had before any test changed them."""
-    saved: dict[str, Any] | None = getattr(server, "_devrev_session_options", None)
-    if saved is None:
-        saved = server.control.options()
-        server._devrev_session_options = saved  # type: ignore[attr-defined]
-    return saved
 
 
 @pytest.fixture

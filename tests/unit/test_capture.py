@@ -23,3 +23,14 @@ def test_a_failing_program_raises_its_error_and_leaves_no_asyncio_noise(
     gc.collect()  # tasks left pending on a closed loop complain when they are collected
     assert [str(w.message) for w in recwarn] == []
     assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == []
+
+
+def test_a_program_runs_after_one_that_failed() -> None:
+    def failing() -> None:
+        DevRevWebhook("first", url="https://hooks.example.com/a")
+        pulumi.Config().require("receiverUrl")
+
+    with pytest.raises(Exception, match="Missing required configuration variable"):
+        capture_program(failing)
+    [reg] = capture_program(lambda: DevRevWebhook("next", url="https://hooks.example.com/b"))
+    assert reg.name == "next"

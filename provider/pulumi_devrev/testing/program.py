@@ -68,6 +68,7 @@ def capture_program(
     from pulumi.runtime import Mocks, set_mocks
     from pulumi.runtime.config import set_all_config
     from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
+    from pulumi.runtime.settings import SETTINGS
 
     registrations: list[Registration] = []
     errors: list[BaseException] = []
@@ -108,6 +109,11 @@ def capture_program(
         try:
             mocks = _Mocks()
             set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=_Monitor(mocks))
+            # Pulumi keeps pending outputs in a set that outlives a run (as its own
+            # mocks.test decorator does, start from an empty one): a failed program's would
+            # be awaited here, on their closed loop.
+            SETTINGS.outputs.clear()
+            SETTINGS.rpc_manager.clear()
             set_all_config(dict(config or {}))
             program()
             from pulumi.runtime.stack import wait_for_rpcs
