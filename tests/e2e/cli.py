@@ -35,18 +35,23 @@ PIPELINE_PREVIEW = ("preview", "--diff")
 PIPELINE_UP = ("up", "--yes", "--diff", "--skip-preview")
 
 
+def require_tool(found: Path | None, missing: str) -> Path:
+    """A tool the suite builds (`make pulumi-cli`, `make actionlint`), or a skip that says
+    ``missing`` (a failure under ``CI=true``, where the tool must have been built)."""
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(missing, pytrace=False)
+        pytest.skip(missing)
+    return found
+
+
 def require_cli() -> Path:
     """The CLI, or a skip (a failure under ``CI=true``) that says how to get it."""
-    cli = find_cli()
-    if cli is None:
-        message = (
-            f"the Pulumi CLI is neither on PATH nor at {cached_cli_dir()}: "
-            "run `make pulumi-cli` (builds it from Pulumi's Go modules)"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return cli
+    return require_tool(
+        find_cli(),
+        f"the Pulumi CLI is neither on PATH nor at {cached_cli_dir()}: "
+        "run `make pulumi-cli` (builds it from Pulumi's Go modules)",
+    )
 
 
 def offline_env(cli: Path, workspace: Path, **extra: str) -> dict[str, str]:

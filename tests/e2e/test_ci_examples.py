@@ -26,6 +26,7 @@ from tests.e2e.cli import (
     ROOT,
     Stack,
     offline_env,
+    require_tool,
     write_project,
 )
 from tests.e2e.conftest import PROGRAMS, devrev_calls
@@ -202,16 +203,11 @@ def test_gitlab_pipeline_previews_merge_requests_and_ups_the_default_branch() ->
 
 def require_actionlint() -> Path:
     """actionlint, or a skip (a failure under ``CI=true``) that says how to get it."""
-    actionlint = find_actionlint()
-    if actionlint is None:
-        message = (
-            f"actionlint is neither on PATH nor at {cached_actionlint_dir()}: "
-            "run `make actionlint` (builds it with go install)"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    return actionlint
+    return require_tool(
+        find_actionlint(),
+        f"actionlint is neither on PATH nor at {cached_actionlint_dir()}: "
+        "run `make actionlint` (builds it with go install)",
+    )
 
 
 def actionlint(path: Path) -> subprocess.CompletedProcess[str]:
