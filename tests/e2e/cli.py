@@ -62,7 +62,10 @@ def offline_env(cli: Path, workspace: Path, **extra: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("PULUMI_", "DEVREV_")) and key != "VIRTUAL_ENV"
+        if not key.startswith(("PULUMI_", "DEVREV_"))
+        # Each CLI command starts two Python processes (the program and the provider host):
+        # let them reuse compiled bytecode instead of compiling pulumi_devrev every time.
+        and key not in ("VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")
     }
     env.update(
         PATH=path_with_cli(cli, os.pathsep.join([str(VENV / "bin"), env.get("PATH", "")])),
