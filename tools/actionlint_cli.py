@@ -4,24 +4,18 @@ tools/actionlint/VERSION). Used by the test that lints examples/ci/github-action
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
-VERSION_FILE = Path(__file__).resolve().parent / "actionlint" / "VERSION"
-ACTIONLINT_VERSION = VERSION_FILE.read_text().strip()
+from tools.pulumi_cli import cache_folder, find_tool, pinned_version
+
+ACTIONLINT_VERSION = pinned_version("actionlint")
 
 
 def cached_actionlint_dir() -> Path:
     """The folder ``make actionlint`` installs into."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "pulumi-devrev" / f"actionlint-{ACTIONLINT_VERSION}"
+    return cache_folder("actionlint", ACTIONLINT_VERSION)
 
 
 def find_actionlint() -> Path | None:
     """``actionlint`` on PATH, else the cached build; None when there is neither."""
-    on_path = shutil.which("actionlint")
-    if on_path:
-        return Path(on_path)
-    cached = cached_actionlint_dir() / "actionlint"
-    return cached if os.access(cached, os.X_OK) else None
+    return find_tool("actionlint", cached_actionlint_dir())

@@ -8,23 +8,41 @@ import os
 import shutil
 from pathlib import Path
 
-VERSION_FILE = Path(__file__).resolve().parent / "pulumi-cli" / "VERSION"
-CLI_VERSION = VERSION_FILE.read_text().strip()
+TOOLS = Path(__file__).resolve().parent
+
+
+def pinned_version(tool: str) -> str:
+    """The version pinned in ``tools/<tool>/VERSION`` (the one place that pins it)."""
+    return (TOOLS / tool / "VERSION").read_text().strip()
+
+
+def cache_folder(name: str, version: str) -> Path:
+    """``${XDG_CACHE_HOME:-~/.cache}/pulumi-devrev/<name>-<version>``: where the tools the
+    project builds from the Go module proxy (this CLI, actionlint) are installed."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "pulumi-devrev" / f"{name}-{version}"
+
+
+def find_tool(executable: str, cached_dir: Path) -> Path | None:
+    """``executable`` on PATH, else in ``cached_dir``; None when there is neither."""
+    on_path = shutil.which(executable)
+    if on_path:
+        return Path(on_path)
+    cached = cached_dir / executable
+    return cached if os.access(cached, os.X_OK) else None
+
+
+CLI_VERSION = pinned_version("pulumi-cli")
 
 
 def cached_cli_dir() -> Path:
     """The folder ``make pulumi-cli`` installs into: the CLI and the plugins beside it."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "pulumi-devrev" / f"pulumi-{CLI_VERSION}" / "bin"
+    return cache_folder("pulumi", CLI_VERSION) / "bin"
 
 
 def find_cli() -> Path | None:
     """``pulumi`` on PATH, else the cached build; None when there is neither."""
-    on_path = shutil.which("pulumi")
-    if on_path:
-        return Path(on_path)
-    cached = cached_cli_dir() / "pulumi"
-    return cached if os.access(cached, os.X_OK) else None
+    return find_tool("pulumi", cached_cli_dir())
 
 
 def path_with_cli(cli: Path, path: str | None = None) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import yaml  # type: ignore[import-untyped]  # (pyyaml comes with pulumi)
-from tools.actionlint_cli import ACTIONLINT_VERSION, cached_actionlint_dir, find_actionlint
+from tools.actionlint_cli import cached_actionlint_dir, find_actionlint
 from tools.pulumi_cli import CLI_VERSION
 
 from tests.e2e.cli import (
@@ -233,34 +233,6 @@ def test_actionlint_catches_a_mistyped_input_and_context(tmp_path: Path) -> None
     assert run.returncode == 1
     assert 'input "comment-on-prs" is not defined in action "pulumi/actions@v6"' in run.stdout
     assert 'undefined variable "secret"' in run.stdout
-
-
-def test_actionlint_is_found_like_the_cli_and_missing_fails_only_under_ci(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    assert find_actionlint() is None
-    monkeypatch.delenv("CI", raising=False)
-    with pytest.raises(pytest.skip.Exception, match="make actionlint"):
-        require_actionlint()
-    monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match="make actionlint"):
-        require_actionlint()
-
-    cached = cached_actionlint_dir() / "actionlint"
-    assert (
-        cached.parent == tmp_path / "cache" / "pulumi-devrev" / f"actionlint-{ACTIONLINT_VERSION}"
-    )
-    cached.parent.mkdir(parents=True)
-    cached.write_text("#!/bin/sh\n")
-    cached.chmod(0o755)
-    assert find_actionlint() == cached
-    on_path = tmp_path / "bin" / "actionlint"
-    on_path.parent.mkdir()
-    shutil.copy2(cached, on_path)
-    monkeypatch.setenv("PATH", str(on_path.parent))
-    assert find_actionlint() == on_path
 
 
 def test_a_stack_run_as_the_pipelines_run_it(
