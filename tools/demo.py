@@ -665,7 +665,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     try:
-        import pulumi_devrev.sandbox  # noqa: F401 - the package and its sandbox extra
+        from pulumi_devrev.sandbox import start_sandbox  # noqa: F401 - the package and its extra
     except ImportError as exc:
         console.line(
             f"error: {exc.name or 'pulumi_devrev'} cannot be imported by {sys.executable}; "

@@ -215,7 +215,8 @@ def test_sandbox_without_its_extra_says_what_to_install(
 def test_the_provider_and_receiver_need_no_extra(artifacts: Artifacts, tmp_path: Path) -> None:
     code = (
         "import pulumi_devrev, pulumi_devrev.receiver\n"
-        "try:\n    import pulumi_devrev.sandbox\n"
+        "import pulumi_devrev.sandbox\n"
+        "try:\n    from pulumi_devrev.sandbox import start_sandbox\n"
         "except ModuleNotFoundError as exc:\n    print(exc)\n"
     )
     result = subprocess.run(

@@ -13,15 +13,40 @@ The sandbox knows nothing of the provider or the receiver: it is an independent 
 that validates against DevRev's OpenAPI document and signs deliveries itself.
 """
 
-# First: without the `sandbox` extra, fail in one line naming what to install.
-from . import _extra  # noqa: F401
-from .app import Sandbox, create_app
-from .control import SandboxControl, SandboxControlError
-from .openapi import EVENT_TYPES, SpecMismatch, validate_response
-from .options import SandboxOptions
-from .server import RunningSandbox, start_sandbox
-from .store import StateFileError
-from .verifier import SIGNATURE_HEADER, sign
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from . import _extra
+
+if TYPE_CHECKING:
+    from .app import Sandbox, create_app
+    from .control import SandboxControl, SandboxControlError
+    from .openapi import EVENT_TYPES, SpecMismatch, validate_response
+    from .options import SandboxOptions
+    from .server import RunningSandbox, start_sandbox
+    from .store import StateFileError
+    from .verifier import SIGNATURE_HEADER, sign
+
+# Names are imported on first use: without the `sandbox` extra (starlette, uvicorn,
+# jsonschema) the first one that needs it fails in one line naming what to install, and
+# `python -m pulumi_devrev.sandbox` reaches __main__, which says so as a command.
+_WHERE = {
+    "Sandbox": "app",
+    "create_app": "app",
+    "SandboxControl": "control",
+    "SandboxControlError": "control",
+    "EVENT_TYPES": "openapi",
+    "SpecMismatch": "openapi",
+    "validate_response": "openapi",
+    "SandboxOptions": "options",
+    "RunningSandbox": "server",
+    "start_sandbox": "server",
+    "StateFileError": "store",
+    "SIGNATURE_HEADER": "verifier",
+    "sign": "verifier",
+}
 
 __all__ = [
     "EVENT_TYPES",
@@ -38,3 +63,23 @@ __all__ = [
     "start_sandbox",
     "validate_response",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        imported = importlib.import_module(f".{module}", __name__)
+    except ModuleNotFoundError as exc:
+        top = (exc.name or "").partition(".")[0]
+        if top in _extra.EXTRA_MODULES and _extra.missing_modules():
+            raise _extra.not_installed() from None
+        raise
+    value = getattr(imported, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

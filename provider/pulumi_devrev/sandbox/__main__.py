@@ -15,10 +15,15 @@ import socket
 import sys
 from collections.abc import Sequence
 
-from .app import Sandbox
-from .options import ACTIVATE_MODES, CHALLENGE_LOCATIONS, SandboxOptions
-from .server import QuietServer, base_url, bind_socket, make_server
-from .store import StateFileError
+from . import _extra
+
+# The command says what to install when the `sandbox` extra is missing, before importing it.
+_extra.exit_unless_installed()
+
+from .app import Sandbox  # noqa: E402
+from .options import ACTIVATE_MODES, CHALLENGE_LOCATIONS, SandboxOptions  # noqa: E402
+from .server import QuietServer, base_url, bind_socket, make_server  # noqa: E402
+from .store import StateFileError  # noqa: E402
 
 PROG = "devrev-sandbox"
 
