@@ -19,9 +19,10 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -196,6 +197,25 @@ def config_for(project: str, **values: str) -> dict[str, str]:
 
 
 QUICKSTART = ROOT / "examples" / "quickstart"
+
+
+def made_by_hand(
+    sandbox: Any, url: str, secret: str, event_types: Sequence[str] = ("work_created",)
+) -> str:
+    """A webhook made outside any stack (in DevRev's UI, say), straight through DevRev's API;
+    its id."""
+    import httpx
+
+    from tests.support import TOKEN
+
+    response = httpx.post(
+        f"{sandbox.url}/webhooks.create",
+        json={"url": url, "event_types": list(event_types), "secret": secret},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert response.status_code == 201, response.text
+    webhook_id: str = response.json()["webhook"]["id"]
+    return webhook_id
 
 
 @contextlib.contextmanager

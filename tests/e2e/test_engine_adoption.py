@@ -5,22 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_devrev.client import DevRevClient
-from pulumi_devrev.models import CreateWebhookRequest
 from tests.e2e.cli import Stack
 from tests.e2e.conftest import devrev_calls
-from tests.support import TOKEN
+from tests.e2e.helpers import made_by_hand
 
 URL = "http://127.0.0.1:9/existing"
 
 
 def existing_webhook(sandbox: Any) -> str:
     """A webhook made outside the stack (in DevRev's UI, say); its id."""
-    with DevRevClient(TOKEN, sandbox.url) as client:
-        made = client.create_webhook(
-            CreateWebhookRequest(url=URL, event_types=["work_created"], secret="existing-key-01")
-        )
-    return made.id
+    return made_by_hand(sandbox, URL, "existing-key-01")
 
 
 def test_adopt_id_takes_over_a_webhook_with_one_read_and_never_recreates_it(

@@ -8,12 +8,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
 import yaml
 
 from tests.e2e.cli import VENV, Stack, offline_env
 from tests.e2e.conftest import devrev_calls
-from tests.e2e.helpers import ROOT, quickstart_receiver
+from tests.e2e.helpers import ROOT, made_by_hand, quickstart_receiver
 from tests.e2e.test_examples import NEW_SECRET, OLD_SECRET, delivered, post_signed
 from tests.support import TOKEN, wait_until
 
@@ -76,12 +75,7 @@ def test_adopt_existing_as_its_readme_says(
     existing_secret = "made-by-hand-secret-9"
     with quickstart_receiver(DEVREV_WEBHOOK_SECRET=existing_secret) as base:
         url = base + "/webhooks/devrev"
-        made = httpx.post(
-            f"{sandbox.url}/webhooks.create",
-            json={"url": url, "event_types": ["work_created"], "secret": existing_secret},
-            headers={"Authorization": f"Bearer {TOKEN}"},
-        )
-        hook_id = made.json()["webhook"]["id"]
+        hook_id = made_by_hand(sandbox, url, existing_secret)
         assert wait_until(lambda: control.webhook(hook_id)["status"] == "active", timeout=10)
         stack = example_stack(cli, tmp_path, sandbox, "adopt-existing")
         stack.config("webhookId", hook_id)

@@ -25,6 +25,7 @@ from tests.e2e.helpers import (
     QUICKSTART,
     ROOT,
     config_for,
+    made_by_hand,
     quickstart_receiver,
 )
 from tests.support import TOKEN, wait_until
@@ -172,13 +173,7 @@ def test_adopting_keeps_the_webhook_its_id_and_its_secret(
     existing_secret = "made-by-hand-secret-9"
     with quickstart_receiver(DEVREV_WEBHOOK_SECRET=existing_secret) as base:
         url = base + "/webhooks/devrev"
-        response = httpx.post(
-            f"{sandbox.url}/webhooks.create",
-            json={"url": url, "event_types": ["work_created"], "secret": existing_secret},
-            headers={"Authorization": f"Bearer {TOKEN}"},
-        )
-        assert response.status_code == 201
-        webhook_id = response.json()["webhook"]["id"]
+        webhook_id = made_by_hand(sandbox, url, existing_secret)
         assert wait_until(lambda: control.webhook(webhook_id)["status"] == "active", timeout=10)
         control.clear_requests()
 
