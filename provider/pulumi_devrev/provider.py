@@ -27,6 +27,7 @@ from pulumi.dynamic import (
     ReadResult,
     ResourceProvider,
     UpdateResult,
+    dynamic,
 )
 from pulumi.runtime import rpc
 
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = ["TRACEBACK_ENV", "DevRevWebhookProvider", "TracebackHidden", "for_the_engine"]
 
-PROVIDER_KEY = "__provider"
+PROVIDER_KEY = dynamic.PROVIDER_KEY  # "__provider": where the SDK keeps the provider
 # Stands in for an input not known until apply, so the known ones can still be validated.
 _PLACEHOLDER_URL = "https://placeholder.invalid/"
 TRACEBACK_ENV = "PULUMI_DEVREV_TRACEBACK"

@@ -118,10 +118,7 @@ class Stack:
         timeout: float = 120.0,
         env: Mapping[str, str] | None = None,
     ) -> Run:
-        full = list(args)
-        if args[0] not in ("stack", "version"):
-            at = full.index("--") if "--" in full else len(full)
-            full[at:at] = ["--stack", self.name]
+        full = self._argv(args)
         completed = subprocess.run(
             [str(self.cli), *full],
             cwd=self.project_dir,
@@ -133,6 +130,15 @@ class Stack:
         )
         run = Run(full, completed.returncode, completed.stdout, completed.stderr)
         return run.check() if check else run
+
+    def _argv(self, args: Sequence[str]) -> list[str]:
+        """``args`` aimed at this stack: ``--stack NAME`` added (before a ``--``), except to
+        the commands that take no stack."""
+        full = list(args)
+        if full[:2] != ["stack", "init"] and full[:1] != ["version"]:
+            at = full.index("--") if "--" in full else len(full)
+            full[at:at] = ["--stack", self.name]
+        return full
 
     def init(self) -> Stack:
         self.run("stack", "init", self.name)
@@ -169,16 +175,15 @@ class Stack:
 
     def outputs(self, *, show_secrets: bool = False) -> dict[str, Any]:
         extra = ["--show-secrets"] if show_secrets else []
-        found: dict[str, Any] = json.loads(
-            self.run("stack", "output", "--json", "--stack", self.name, *extra).stdout
-        )
+        found: dict[str, Any] = json.loads(self.run("stack", "output", "--json", *extra).stdout)
         return found
 
+    def export_text(self, *, show_secrets: bool = False) -> str:
+        """``pulumi stack export`` as printed: the state, secrets encrypted unless asked."""
+        return self.run("stack", "export", *(["--show-secrets"] if show_secrets else [])).stdout
+
     def export(self, *, show_secrets: bool = False) -> dict[str, Any]:
-        extra = ["--show-secrets"] if show_secrets else []
-        exported: dict[str, Any] = json.loads(
-            self.run("stack", "export", "--stack", self.name, *extra).stdout
-        )
+        exported: dict[str, Any] = json.loads(self.export_text(show_secrets=show_secrets))
         return exported
 
     def resources(self) -> dict[str, dict[str, Any]]:
@@ -191,7 +196,7 @@ class Stack:
     def start(self, *args: str) -> subprocess.Popen[str]:
         """Start a command without waiting (for interrupting it)."""
         return subprocess.Popen(
-            [str(self.cli), *args, "--stack", self.name],
+            [str(self.cli), *self._argv(args)],
             cwd=self.project_dir,
             env=self.env,
             stdin=subprocess.DEVNULL,

@@ -61,13 +61,13 @@ def test_state_holds_no_token_secret_or_credential_url_in_plain_text(
     generated = stack.outputs(show_secrets=True)["generated"]["secret"]
     leaks = [TOKEN, SECRET, generated, "pa55word", "url-token-123", PASSPHRASE]
 
-    exported = stack.run("stack", "export", "--stack", stack.name).stdout
+    exported = stack.export_text()
     on_disk = "".join(
         path.read_text(errors="replace")
         for path in (stack.project_dir.parent / "state").rglob("*")
         if path.is_file()
     )
-    for text in (exported, on_disk, up.output, stack.run("stack", "--stack", stack.name).stdout):
+    for text in (exported, on_disk, up.output, stack.run("stack").stdout):
         for leak in leaks:
             assert leak not in text
 
@@ -83,7 +83,7 @@ def test_state_holds_no_token_secret_or_credential_url_in_plain_text(
         )
     assert resource_outputs(stack, "credentials")["url"] != credential_url
     # Asked for, the secrets are there: they were encrypted, not lost.
-    shown = stack.run("stack", "export", "--stack", stack.name, "--show-secrets").stdout
+    shown = stack.export_text(show_secrets=True)
     assert generated in shown and credential_url in shown
 
 
