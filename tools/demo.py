@@ -46,7 +46,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from pulumi_cli import find_cli, path_with_cli
+from pulumi_cli import find_cli, offline_env
 
 from pulumi_devrev.errors import redact
 
@@ -411,25 +411,12 @@ class PulumiCli:
         self.stack = "demo-" + secrets.token_hex(4)
         workdir = Path(tempfile.mkdtemp(prefix="pulumi-devrev-demo-"))
         run.on_cleanup(shutil.rmtree, workdir, ignore_errors=True)
-        (workdir / "state").mkdir()
-        (workdir / "home").mkdir()
         # `pulumi stack init` writes the stack's settings next to Pulumi.yaml; stack rm
         # removes them, and this removes them if the demo stops before that.
         run.on_cleanup(self._remove_stack_settings)
         passphrase = self.console.protect(secrets.token_urlsafe(24))
-        self.env = run.child_env(
-            # The plugins the engine needs sit beside the CLI (make pulumi-cli puts them there).
-            PATH=path_with_cli(Path(executable)),
-            # A local state backend in a temporary directory: nothing touches Pulumi Cloud or
-            # the user's own stacks, and PULUMI_HOME keeps ~/.pulumi untouched as well.
-            PULUMI_BACKEND_URL=f"file://{workdir / 'state'}",
-            PULUMI_HOME=str(workdir / "home"),
-            PULUMI_CONFIG_PASSPHRASE=passphrase,
-            PULUMI_SKIP_UPDATE_CHECK="true",
-            # The quickstart needs only plugins that ship with the CLI (Python and its
-            # dynamic provider); never try to download others.
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
-        )
+        # A local backend and PULUMI_HOME in the temporary directory, plugins beside the CLI.
+        self.env = offline_env(Path(executable), workdir, passphrase, run.child_env())
         for name in ("PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_STACK"):
             self.env.pop(name, None)
 

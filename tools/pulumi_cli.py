@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 TOOLS = Path(__file__).resolve().parent
@@ -50,3 +51,24 @@ def path_with_cli(cli: Path, path: str | None = None) -> str:
     (pulumi-language-python, pulumi-resource-pulumi-python, ...) beside it."""
     rest = os.environ.get("PATH", "") if path is None else path
     return os.pathsep.join([str(cli.parent), rest]) if rest else str(cli.parent)
+
+
+def offline_env(
+    cli: Path, workdir: Path, passphrase: str, base: Mapping[str, str]
+) -> dict[str, str]:
+    """``base`` with what every run of the CLI here needs: the plugins beside the CLI first on
+    PATH, a local file backend and a private ``PULUMI_HOME`` in ``workdir`` (nothing touches
+    Pulumi Cloud, the user's stacks or ~/.pulumi), a passphrase for secrets, no update check
+    and no plugin downloads (everything needed ships beside the CLI)."""
+    state, home = workdir / "state", workdir / "home"
+    state.mkdir(parents=True, exist_ok=True)
+    home.mkdir(parents=True, exist_ok=True)
+    return {
+        **base,
+        "PATH": path_with_cli(cli, base.get("PATH", "")),
+        "PULUMI_BACKEND_URL": f"file://{state}",
+        "PULUMI_HOME": str(home),
+        "PULUMI_CONFIG_PASSPHRASE": passphrase,
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+    }

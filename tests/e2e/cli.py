@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tools.pulumi_cli import cached_cli_dir, find_cli, path_with_cli
+from tools.pulumi_cli import cached_cli_dir, find_cli
+from tools.pulumi_cli import offline_env as tools_offline_env
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "e2e-passphrase-not-a-secret"
@@ -55,11 +56,10 @@ def require_cli() -> Path:
 
 
 def offline_env(cli: Path, workspace: Path, **extra: str) -> dict[str, str]:
-    """The environment of every CLI run: offline, private, and the plugins beside the CLI."""
-    state, home = workspace / "state", workspace / "pulumi-home"
-    state.mkdir(parents=True, exist_ok=True)
-    home.mkdir(parents=True, exist_ok=True)
-    env = {
+    """The environment of every CLI run: offline and private (tools.pulumi_cli.offline_env),
+    the suite's virtual environment on PATH, and nothing from the shell's Pulumi or DevRev
+    settings."""
+    base = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("PULUMI_", "DEVREV_"))
@@ -67,17 +67,9 @@ def offline_env(cli: Path, workspace: Path, **extra: str) -> dict[str, str]:
         # let them reuse compiled bytecode instead of compiling pulumi_devrev every time.
         and key not in ("VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")
     }
-    env.update(
-        PATH=path_with_cli(cli, os.pathsep.join([str(VENV / "bin"), env.get("PATH", "")])),
-        PULUMI_BACKEND_URL=f"file://{state}",
-        PULUMI_CONFIG_PASSPHRASE=PASSPHRASE,
-        PULUMI_HOME=str(home),
-        PULUMI_SKIP_UPDATE_CHECK="true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
-        PULUMI_SKIP_CONFIRMATIONS="true",
-        NO_COLOR="1",
-    )
-    env.update(extra)
+    base["PATH"] = os.pathsep.join([str(VENV / "bin"), base.get("PATH", "")])
+    env = tools_offline_env(cli, workspace, PASSPHRASE, base)
+    env.update(PULUMI_SKIP_CONFIRMATIONS="true", NO_COLOR="1", **extra)
     return env
 
 
