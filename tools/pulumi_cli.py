@@ -46,11 +46,10 @@ def find_cli() -> Path | None:
     return find_tool("pulumi", cached_cli_dir())
 
 
-def path_with_cli(cli: Path, path: str | None = None) -> str:
-    """PATH with the CLI's folder first: the engine and its language host find their plugins
-    (pulumi-language-python, pulumi-resource-pulumi-python, ...) beside it."""
-    rest = os.environ.get("PATH", "") if path is None else path
-    return os.pathsep.join([str(cli.parent), rest]) if rest else str(cli.parent)
+def path_with_cli(cli: Path, path: str) -> str:
+    """``path`` with the CLI's folder first: the engine and its language host find their
+    plugins (pulumi-language-python, pulumi-resource-pulumi-python, ...) beside it."""
+    return os.pathsep.join([str(cli.parent), path]) if path else str(cli.parent)
 
 
 def offline_env(
