@@ -9,6 +9,7 @@ returning plain property dicts.
 from __future__ import annotations
 
 import os
+import select
 import struct
 import subprocess
 import sys
@@ -120,7 +121,7 @@ class ProviderHost:
             raise RuntimeError(f"the provider host did not start: {port_line!r}")
         self.port = int(port_line)
         self._fds = [self._process.stdout.fileno(), self._process.stderr.fileno()]
-        self._waiting = dict.fromkeys(self._fds, False)
+        self._ended: set[int] = set()
         for fd in self._fds:
             threading.Thread(target=self._drain, args=(fd,), daemon=True).start()
         self._channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
@@ -130,27 +131,30 @@ class ProviderHost:
     def _drain(self, fd: int) -> None:
         pending = b""
         while True:
-            with self._lock:
-                # Set only once everything read so far is in _lines: "waiting with an empty
-                # pipe" then means every byte the host wrote has been collected.
-                self._waiting[fd] = True
+            if _POSIX:
+                # Wait without consuming, then read and keep under one lock: a byte leaves the
+                # pipe only together with its line being kept, so "nothing unread" seen under
+                # the lock means everything the host wrote is in _lines.
+                select.select([fd], [], [])
+                self._lock.acquire()
+                data = _read(fd)
+            else:
+                data = _read(fd)
+                self._lock.acquire()
             try:
-                data = os.read(fd, 65536)
-            except OSError:
-                data = b""
-            with self._lock:
-                self._waiting[fd] = False
                 if not data:
                     if pending:
                         self._lines.append(pending.decode(errors="replace"))
-                    self._waiting[fd] = True  # at end of file: nothing more will come
+                    self._ended.add(fd)  # at end of file: nothing more will come
                     return
                 *complete, pending = (pending + data).split(b"\n")
                 self._lines.extend(line.decode(errors="replace") for line in complete)
+            finally:
+                self._lock.release()
 
     def _collected(self) -> bool:
         with self._lock:
-            return all(self._waiting[fd] and _unread_bytes(fd) == 0 for fd in self._fds)
+            return all(fd in self._ended or _unread_bytes(fd) == 0 for fd in self._fds)
 
     def output(self, *, clear: bool = False, wait: float = 2.0) -> list[str]:
         """Lines the host printed since start (or the last ``clear``): what the CLI shows.
@@ -317,6 +321,16 @@ def _read_line(fd: int) -> str:
             break
         data += byte
     return data.decode(errors="replace").strip()
+
+
+_POSIX = os.name == "posix"
+
+
+def _read(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:
+        return b""
 
 
 def _unread_bytes(fd: int) -> int:
