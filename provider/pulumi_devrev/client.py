@@ -11,8 +11,10 @@ its connection pool.
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -27,6 +29,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponent
 
 from .errors import (
     ConfigurationError,
+    CreateOutcomeUnknown,
     DevRevAPIError,
     DevRevError,
     TransportError,
@@ -37,7 +40,7 @@ from .errors import (
 from .models import CreateWebhookRequest, UpdateWebhookRequest, Webhook, WebhookStatus
 from .settings import DEFAULT_API_URL, MISSING_TOKEN, Settings
 
-__all__ = ["DevRevClient", "RetryPolicy", "Timeouts", "shared_client"]
+__all__ = ["DevRevClient", "RetryPolicy", "Timeouts", "new_secret", "shared_client"]
 
 T = TypeVar("T")
 
@@ -46,9 +49,10 @@ log = logging.getLogger("pulumi_devrev.client")
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 # Statuses after which a create cannot have taken effect: the request was refused up front.
 _REFUSED_STATUS = frozenset({429})
-# A create that failed these ways may still have created the webhook (the server got the
-# request): look for it before sending another create.
+# How far DevRev's clock may be behind ours when judging "created since this call began".
 _CLOCK_SKEW = timedelta(minutes=2)
+# Pauses between looks for a timed-out create that may still land (bounded by the deadline).
+_SETTLE_PAUSES = (0.25, 0.5, 1.0, 2.0, 4.0)
 
 try:
     _VERSION = version("pulumi-devrev")
@@ -82,10 +86,12 @@ class RetryPolicy:
 class _Transient(DevRevError):
     """A transport failure, kept apart from the final :class:`TransportError` during retries."""
 
-    def __init__(self, detail: str, *, may_have_taken_effect: bool) -> None:
+    def __init__(self, detail: str, *, may_have_taken_effect: bool, pending: bool = False) -> None:
         super().__init__(detail)
         self.detail = detail
         self.may_have_taken_effect = may_have_taken_effect
+        self.pending = pending
+        """The request timed out after it was sent: DevRev may still be working on it."""
 
 
 class DevRevClient:
@@ -149,20 +155,32 @@ class DevRevClient:
     # -- endpoints --------------------------------------------------------------------------
 
     def create_webhook(self, request: CreateWebhookRequest) -> Webhook:
-        """``POST /webhooks.create``, never making two webhooks.
+        """``POST /webhooks.create``: one webhook, never two, never somebody else's.
 
-        A create is resent only when it cannot have taken effect (no connection, or 429). When
-        it may have (a timeout or dropped connection after sending, a 5xx), the webhooks are
-        listed first and one matching the request, created since this call began, is returned
-        instead of creating another.
+        DevRev has no idempotency key, so every create carries one: its secret. When the
+        request has none, a random one is generated here (what DevRev would do) and sent. A
+        create is resent only when it cannot have taken effect (no connection, or 429). When it
+        may have (a 5xx, a connection dropped or timed out after sending), the webhooks are
+        listed and only one that carries this request's secret, url, event types and headers
+        counts as made by it; a timed-out create is given time to land before another is sent.
+        See docs/reliability.md for what this proves and the windows that remain.
         """
         op = "webhooks.create"
-        secrets = [request.secret] if request.secret else []
+        generated = request.secret is None
+        if generated:
+            request = request.model_copy(update={"secret": new_secret()})
+        assert request.secret is not None
+        secrets = [request.secret]
         body = request.body()
         started = datetime.now(UTC)
         deadline_at = time.monotonic() + self.timeouts.deadline
+        # Set when an attempt may still be running at DevRev (it timed out): a later success
+        # is then checked for a twin that landed late.
+        in_flight = False
+        uncertain: list[str] = []
 
         def attempt() -> Webhook:
+            nonlocal in_flight
             try:
                 data = self._send(
                     op,
@@ -171,30 +189,106 @@ class DevRevClient:
                     json=body,
                     secrets=secrets,
                     deadline_at=deadline_at,
+                    # Leave half of what remains to find the outcome of a create that times out.
+                    budget=max(1.0, (deadline_at - time.monotonic()) / 2),
                 )
             except (_Transient, DevRevAPIError) as err:
                 if not _may_have_taken_effect(err):
                     raise
+                uncertain.append(_describe(err))
+                pending = isinstance(err, _Transient) and err.pending
+                in_flight = in_flight or pending
                 log.info(
                     "%s: outcome unknown (%s); looking for the webhook it may have made",
                     op,
                     _describe(err),
                 )
-                try:
-                    found = self._find_created(request, started, deadline_at)
-                except DevRevError as lookup:
-                    raise TransportError(
-                        op,
-                        f"{_describe(err)}, and listing webhooks to check whether it was "
-                        f"created failed too ({lookup}); check webhooks.list before retrying",
-                    ) from lookup
+                found = self._look_for_created(
+                    request, generated, started, deadline_at, settle=pending
+                )
                 if found is not None:
                     log.info("%s: found the webhook the failed attempt created: %s", op, found.id)
                     return found
                 raise
-            return _webhook(op, data)
+            hook = _webhook(op, data)
+            if in_flight and generated:
+                self._remove_twins(request, hook, deadline_at)
+            return hook
 
-        return self._retrying(op, deadline_at, attempt)
+        try:
+            return self._retrying(op, deadline_at, attempt)
+        except CreateOutcomeUnknown:
+            raise
+        except DevRevError as err:
+            if not uncertain:
+                raise
+            raise CreateOutcomeUnknown(op, request.url, str(err)) from None
+
+    def _look_for_created(
+        self,
+        request: CreateWebhookRequest,
+        generated: bool,
+        started: datetime,
+        deadline_at: float,
+        *,
+        settle: bool,
+    ) -> Webhook | None:
+        """The webhook an attempt of this create made, if DevRev holds it.
+
+        With ``settle`` (the attempt timed out, so DevRev may still be working on it), look
+        again with growing pauses until half of what remains of the deadline has passed.
+        """
+        settle_until = time.monotonic() + (deadline_at - time.monotonic()) / 2 if settle else 0.0
+        pauses = iter(_SETTLE_PAUSES)
+        while True:
+            try:
+                hooks = self._list(deadline_at=deadline_at)
+            except DevRevError as lookup:
+                raise CreateOutcomeUnknown(
+                    "webhooks.create",
+                    request.url,
+                    f"listing webhooks to check whether it was created failed ({lookup})",
+                ) from None
+            found = _made_by(request, generated, started, hooks)
+            if found is not None and generated:
+                self._delete_twins(request, found, hooks)
+            pause = next(pauses, _SETTLE_PAUSES[-1])
+            if found is not None or time.monotonic() + pause >= settle_until:
+                return found
+            self._sleep(pause)
+
+    def _remove_twins(
+        self, request: CreateWebhookRequest, kept: Webhook, deadline_at: float
+    ) -> None:
+        """After a timed-out attempt and a later success: the timed-out one may have landed
+        meanwhile, so look once more and delete any twin of ``kept``."""
+        try:
+            hooks = self._list(deadline_at=deadline_at)
+        except DevRevError as err:
+            log.warning(
+                "webhooks.create: could not check for a second webhook made by a timed-out "
+                "attempt (%s); webhooks.list shows whether one exists beside %s",
+                _describe(err),
+                kept.id,
+            )
+            return
+        self._delete_twins(request, kept, hooks)
+
+    def _delete_twins(
+        self, request: CreateWebhookRequest, kept: Webhook, hooks: list[Webhook]
+    ) -> None:
+        """Delete the webhooks in ``hooks``, other than ``kept``, carrying this create's
+        generated secret: made for this create, it proves they are twins made by this very
+        call, never somebody else's."""
+        for twin in hooks:
+            if twin.id != kept.id and twin.secret == request.secret:
+                log.warning(
+                    "webhooks.create: deleting %s, a second webhook made by a retried attempt "
+                    "of this create (kept %s)",
+                    twin.id,
+                    kept.id,
+                )
+                self.delete_webhook(twin.id)
 
     def get_webhook(self, webhook_id: str) -> Webhook | None:
         """``GET /webhooks.get``; ``None`` when DevRev has no webhook with that id."""
@@ -233,7 +327,15 @@ class DevRevClient:
         op = "webhooks.update"
         secrets = [request.secret] if request.secret else []
         data = self._call(
-            op, "POST", "/webhooks.update", json=request.body(), webhook=request.id, secrets=secrets
+            op,
+            "POST",
+            "/webhooks.update",
+            json=request.body(),
+            webhook=request.id,
+            secrets=secrets,
+            unknown_outcome=(
+                "DevRev may have applied this change even so: `pulumi refresh` shows what holds"
+            ),
         )
         return _webhook(op, data, request.id)
 
@@ -246,6 +348,9 @@ class DevRevClient:
                 "/webhooks.delete",
                 json={"id": webhook_id},
                 webhook=webhook_id,
+                unknown_outcome=(
+                    "DevRev may have deleted it even so: `pulumi refresh` shows whether it exists"
+                ),
             )
         except DevRevAPIError as err:
             if err.status_code == 404:
@@ -266,23 +371,40 @@ class DevRevClient:
         webhook: str | None = None,
         secrets: list[str] | None = None,
         deadline_at: float | None = None,
+        unknown_outcome: str | None = None,
     ) -> dict[str, Any]:
-        """Send with retries: for idempotent operations (all but create)."""
+        """Send with retries: for idempotent operations (all but create).
+
+        ``unknown_outcome`` is said when the call fails after an attempt that may have taken
+        effect (a 5xx, or a connection dropped or timed out after sending), so a change that
+        DevRev applied is never reported as only "failed".
+        """
         deadline_at = deadline_at or time.monotonic() + self.timeouts.deadline
+        uncertain = False
 
         def attempt() -> dict[str, Any]:
-            return self._send(
-                op,
-                method,
-                path,
-                json=json,
-                params=params,
-                webhook=webhook,
-                secrets=secrets or [],
-                deadline_at=deadline_at,
-            )
+            nonlocal uncertain
+            try:
+                return self._send(
+                    op,
+                    method,
+                    path,
+                    json=json,
+                    params=params,
+                    webhook=webhook,
+                    secrets=secrets or [],
+                    deadline_at=deadline_at,
+                )
+            except (_Transient, DevRevAPIError) as err:
+                uncertain = uncertain or _may_have_taken_effect(err)
+                raise
 
-        return self._retrying(op, deadline_at, attempt, webhook=webhook)
+        try:
+            return self._retrying(op, deadline_at, attempt, webhook=webhook)
+        except (TransportError, DevRevAPIError) as err:
+            if uncertain and unknown_outcome:
+                err.args = (f"{err}. {unknown_outcome}",)
+            raise
 
     def _retrying(
         self, op: str, deadline_at: float, attempt: Callable[[], T], *, webhook: str | None = None
@@ -344,14 +466,20 @@ class DevRevClient:
         webhook: str | None = None,
         secrets: list[str],
         deadline_at: float,
+        budget: float | None = None,
     ) -> dict[str, Any]:
-        """One HTTP exchange; raises ``_Transient`` or a ``DevRevAPIError``."""
+        """One HTTP exchange; raises ``_Transient`` or a ``DevRevAPIError``.
+
+        Every timeout is cut to what remains of the deadline, and to ``budget`` when given.
+        """
         remaining = deadline_at - time.monotonic()
         if remaining <= 0:
             raise TransportError(
                 op, "the operation deadline passed before DevRev answered", webhook=webhook
             )
         t = self.timeouts
+        if budget is not None:
+            remaining = min(remaining, budget)
         timeout = httpx.Timeout(
             connect=min(t.connect, remaining),
             read=min(t.read, remaining),
@@ -362,6 +490,10 @@ class DevRevClient:
             response = self._http.request(method, path, json=json, params=params, timeout=timeout)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise _Transient(_transport_text(exc, self), may_have_taken_effect=False) from None
+        except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
+            raise _Transient(
+                _transport_text(exc, self), may_have_taken_effect=True, pending=True
+            ) from None
         except httpx.TransportError as exc:
             raise _Transient(_transport_text(exc, self), may_have_taken_effect=True) from None
         log.debug("%s %s -> %d", method, path, response.status_code)
@@ -385,27 +517,6 @@ class DevRevClient:
             redactions=redactions,
         )
 
-    def _find_created(
-        self, request: CreateWebhookRequest, started: datetime, deadline_at: float
-    ) -> Webhook | None:
-        """The webhook a failed create made, if any: same url, events, headers (and secret)."""
-        # Within what is left of the create's deadline.
-        hooks = self._list(deadline_at=deadline_at)
-        want_events = sorted(set(request.event_types or []))
-        want_headers = {h.name: h.value for h in request.headers or []}
-        since = started - _CLOCK_SKEW
-        matches = [
-            w
-            for w in hooks
-            if w.url == request.url
-            and sorted(set(w.event_types)) == want_events
-            and w.header_map == want_headers
-            and (request.secret is None or w.secret == request.secret)
-            and (_parse_date(w.created_date) or since) >= since
-        ]
-        matches.sort(key=lambda w: _parse_date(w.created_date) or since, reverse=True)
-        return matches[0] if matches else None
-
 
 # -- shared clients -------------------------------------------------------------------------
 
@@ -424,6 +535,52 @@ def shared_client(settings: Settings) -> DevRevClient:
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def new_secret() -> str:
+    """A webhook secret for a create that was given none: 18 random bytes, base64 (24 chars).
+
+    Within DevRev's 8-32 bytes whichever way DevRev reads a secret (the spec's base64
+    ``format: byte`` decodes it to 18 bytes; the example receiver's raw string is 24), and
+    unique, so it identifies the create that sent it.
+    """
+    return base64.b64encode(os.urandom(18)).decode("ascii")
+
+
+def _made_by(
+    request: CreateWebhookRequest, generated: bool, started: datetime, hooks: list[Webhook]
+) -> Webhook | None:
+    """The one webhook among ``hooks`` provably made by ``request``, if there is one.
+
+    A generated secret is unique to this create, so carrying it is proof. A secret the user
+    chose is not: another resource may use it too. Then the webhook must also match the url,
+    event types and headers, and have been created since this call began, and it must be the
+    only one that does; several candidates mean none is returned (never a neighbour's).
+    """
+    want_events = sorted(set(request.event_types or []))
+    want_headers = {h.name: h.value for h in request.headers or []}
+    same = [
+        w
+        for w in hooks
+        if w.secret == request.secret
+        and w.url == request.url
+        and sorted(set(w.event_types)) == want_events
+        and w.header_map == want_headers
+    ]
+    if generated:
+        # Several only when attempts of this very call each landed: keep the oldest.
+        same.sort(key=lambda w: (w.created_date or "", w.id))
+        return same[0] if same else None
+    since = started - _CLOCK_SKEW
+    recent = [w for w in same if (_parse_date(w.created_date) or since) >= since]
+    if len(recent) > 1:
+        raise CreateOutcomeUnknown(
+            "webhooks.create",
+            request.url,
+            f"{len(recent)} webhooks made just now carry the same url, event types, headers and "
+            f"secret ({', '.join(w.id for w in recent)}), so none is provably this create's",
+        )
+    return recent[0] if recent else None
 
 
 def _retryable(err: BaseException) -> bool:

@@ -7,15 +7,17 @@ output, CI logs and bug reports.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
+    "CreateOutcomeUnknown",
     "DevRevAPIError",
     "DevRevError",
     "NotFoundError",
@@ -27,15 +29,29 @@ __all__ = [
     "carries_credentials",
     "redact",
     "redact_url",
+    "redact_urls_in",
+    "request_secrets",
+    "url_secrets",
 ]
 
 _WHITESPACE = re.compile(r"\s+")
+# A URL inside free text: a scheme, then everything up to whitespace, a quote or an angle bracket.
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>]*")
+#: Values shorter than this are not masked by :func:`redact` (they would mask common words).
+MIN_SECRET = 4
 # Keep DevRev's text readable but bounded: a proxy's HTML error page must not flood a terminal.
 _MAX_TEXT = 300
 
 
 class DevRevError(Exception):
-    """Root of every error raised by pulumi-devrev."""
+    """Root of every error raised by pulumi-devrev.
+
+    By construction, no message carries a URL's credentials: every URL in a string argument
+    is shown through :func:`redact_url` (user info, query and fragment masked).
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact_urls_in(a) if isinstance(a, str) else a for a in args))
 
 
 class ConfigurationError(DevRevError):
@@ -48,8 +64,31 @@ class TransportError(DevRevError):
     def __init__(self, operation: str, detail: str, *, webhook: str | None = None) -> None:
         self.operation = operation
         self.webhook = webhook
-        self.detail = one_line(detail)
+        self.detail = redact_urls_in(one_line(detail))
         super().__init__(f"{_subject(operation, webhook)} failed: {self.detail}")
+
+
+class CreateOutcomeUnknown(TransportError):
+    """A create may have made a webhook at DevRev, and it could not be found to be sure.
+
+    Raised only when an attempt may have taken effect (a 5xx, or a connection dropped or timed
+    out after the request was sent) and no webhook provably made by this create turned up.
+    The message says how to avoid a second webhook: look before running `pulumi up` again.
+    """
+
+    def __init__(self, operation: str, url: str, detail: str) -> None:
+        self.operation = operation
+        self.webhook = None
+        self.url = redact_url(url)
+        self.detail = one_line(detail)
+        # Not through TransportError.__init__: the advice must not be cut by one_line's limit.
+        DevRevError.__init__(
+            self,
+            f"{operation} failed: {self.detail}. DevRev may have created the webhook for "
+            f"{self.url} even so. Before running `pulumi up` again, look at DevRev's webhooks "
+            "(webhooks.list): if one for this url was made just now, bring it under this "
+            "resource with adopt_id=<its id>; if there is none, `pulumi up` creates it",
+        )
 
 
 class DevRevAPIError(DevRevError):
@@ -57,6 +96,12 @@ class DevRevAPIError(DevRevError):
 
     Attributes carry DevRev's error body: ``type`` (e.g. ``invalid_field``), ``message``,
     ``detail``, ``reference_id`` (quote it to DevRev support) and the whole ``body``.
+
+    DevRev may echo what it was sent (a ``value`` field, a message quoting the url), so every
+    string of the body is redacted before it is kept, rendered or stored in ``body``: the
+    ``redactions`` given (the token, a secret), the secrets of ``request`` (the JSON body that
+    was sent: its url, secret and header values, see :func:`request_secrets`), and the
+    credentials of any URL in the text (:func:`redact_urls_in`).
     """
 
     def __init__(
@@ -68,15 +113,17 @@ class DevRevAPIError(DevRevError):
         webhook: str | None = None,
         retry_after: float | None = None,
         redactions: Iterable[str] = (),
+        request: Mapping[str, Any] | None = None,
     ) -> None:
-        body = body or {}
+        secrets = [*redactions, *request_secrets(request)]
+        body = _redact_json(body or {}, secrets)
         self.operation = operation
         self.webhook = webhook
         self.status_code = status_code
         self.body = body
         self.type = _text(body.get("type")) or None
-        self.message_text = redact(_text(body.get("message")), redactions) or None
-        self.detail = redact(_text(body.get("detail")), redactions) or None
+        self.message_text = _text(body.get("message")) or None
+        self.detail = _text(body.get("detail")) or None
         self.reference_id = _text(body.get("reference_id")) or None
         self.field_name = _text(body.get("field_name")) or None
         self.retry_after = retry_after
@@ -159,13 +206,87 @@ def one_line(text: str, *, limit: int = _MAX_TEXT) -> str:
 
 
 def redact(text: str, secrets: Iterable[str], mask: str = "***") -> str:
-    """Replace every occurrence of each (non-trivial) secret in ``text`` with ``mask``.
+    """Replace every occurrence of each secret of ``MIN_SECRET`` characters or more with ``mask``.
 
-    Longest first, so a secret that contains another is masked whole.
+    Every character any occurrence covers is masked, overlapping and nested ones included
+    (``abcdef`` and ``defghi`` in ``abcdefghi``: one mask), so no order of the secrets leaves a
+    piece of one behind. Shorter values are left alone: masking every ``on`` or ``1`` would
+    make messages unreadable, and such values are no credential.
     """
-    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, mask)
-    return text
+    covered = [False] * len(text)
+    for secret in {s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET}:
+        at = text.find(secret)
+        while at >= 0:
+            covered[at : at + len(secret)] = [True] * len(secret)
+            at = text.find(secret, at + 1)
+    if not any(covered):
+        return text
+    out: list[str] = []
+    for i, char in enumerate(text):
+        if not covered[i]:
+            out.append(char)
+        elif i == 0 or not covered[i - 1]:
+            out.append(mask)
+    return "".join(out)
+
+
+def redact_urls_in(text: str) -> str:
+    """``text`` with every URL in it (``scheme://...`` up to whitespace or a quote) shown
+    through :func:`redact_url`: what DevRev or httpx quote may carry a URL's credentials."""
+    return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
+
+
+def url_secrets(url: str) -> list[str]:
+    """The parts of ``url`` that may be credentials: user info (whole, user, password), query
+    (whole, each value), fragment; each also percent-decoded. To redact where it is echoed."""
+    found: list[str] = []
+    base, _, fragment = url.partition("#")
+    base, _, query = base.partition("?")
+    authority = base.split("://", 1)[-1].split("/", 1)[0]
+    userinfo = authority.rpartition("@")[0] if "@" in authority else ""
+    found += [userinfo, *userinfo.split(":", 1), query, fragment]
+    for pair in query.split("&"):
+        found += [pair, pair.partition("=")[2]]
+    with contextlib.suppress(ValueError):
+        parts = urlsplit(url)
+        found += [parts.username or "", parts.password or "", parts.query, parts.fragment]
+    found += [unquote_plus(value) for value in found]
+    return [value for value in dict.fromkeys(found) if value]
+
+
+def request_secrets(request: Mapping[str, Any] | None) -> list[str]:
+    """What must never be shown of a request body sent to DevRev: the credentials of its
+    ``url`` (:func:`url_secrets`), its ``secret`` and every header ``value``, at any depth
+    (``headers`` is a list on create, ``{"add"|"set": [...]}`` on update)."""
+    found: list[str] = []
+
+    def walk(value: Any, key: str = "") -> None:
+        if isinstance(value, Mapping):
+            for k, v in value.items():
+                walk(v, str(k))
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item, key)
+        elif isinstance(value, str):
+            if key == "url":
+                found.extend(url_secrets(value))
+            elif key in ("secret", "value"):
+                found.append(value)
+
+    walk(request or {})
+    return found
+
+
+def _redact_json(value: Any, secrets: Iterable[str]) -> Any:
+    """A copy of a JSON value with every string redacted (secrets, then URLs' credentials)."""
+    secrets = list(secrets)
+    if isinstance(value, str):
+        return redact_urls_in(redact(value, secrets))
+    if isinstance(value, Mapping):
+        return {k: _redact_json(v, secrets) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact_json(v, secrets) for v in value]
+    return value
 
 
 def redact_url(url: str) -> str:
@@ -176,6 +297,8 @@ def redact_url(url: str) -> str:
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
+        if ":" in host:  # IPv6
+            host = f"[{host}]"
         if parts.port is not None:
             host = f"{host}:{parts.port}"
     except ValueError:

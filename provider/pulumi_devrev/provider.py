@@ -38,6 +38,7 @@ from .inputs import UpdateAction, check_inputs, unrecognized_event_types
 if TYPE_CHECKING:
     from .client import DevRevClient
     from .models import Webhook, WebhookSpec
+    from .verification import VerificationTimeout
 
 # `pulumi preview` starts a provider host that imports this module cold and only calls check
 # and diff: those need neither pydantic nor httpx (nor tenacity), so the client, the models
@@ -203,13 +204,20 @@ class DevRevWebhookProvider(ResourceProvider):
                 headers=spec.header_list() or None,
             )
         )
+        # From here on the webhook exists: a failure must not make Pulumi forget it (the next
+        # `up` would create a second one). Record it as it is, say what did not happen, and let
+        # the next preview show the change still to make.
         if not spec.active:
-            hook = client.update_webhook(
-                UpdateWebhookRequest(id=hook.id, action=UpdateAction.DEACTIVATE)
-            )
+            try:
+                hook = client.update_webhook(
+                    UpdateWebhookRequest(id=hook.id, action=UpdateAction.DEACTIVATE)
+                )
+            except DevRevError as err:
+                notify(
+                    f"warning: DevRev webhook {hook.id} was created but not deactivated ({err}); "
+                    "it is recorded as it is, and the next `pulumi up` deactivates it"
+                )
         elif spec.wait_for_active:
-            # A create that fails must not leave a webhook behind: Pulumi would not record it,
-            # and the next `up` would create a duplicate.
             hook = self._wait(client, hook, spec, delete_on_failure=True)
         return CreateResult(hook.id, plan.outputs(hook, plan.steering(spec.to_inputs())))
 
@@ -273,18 +281,48 @@ class DevRevWebhookProvider(ResourceProvider):
         try:
             return wait_until_active(client, hook, spec.verification_timeout, notify)
         except VerificationTimeout as timeout:
-            if spec.on_verification_timeout == "warn":
-                notify(f"warning: {timeout}")
-                return timeout.webhook
-            if delete_on_failure:
+            return DevRevWebhookProvider._timed_out(client, hook, spec, timeout, delete_on_failure)
+        except DevRevError as err:
+            # The webhook exists and the create or update took effect: the wait could not tell
+            # how verification went. Record what DevRev last said rather than fail and lose it.
+            notify(
+                f"warning: could not follow the verification of DevRev webhook {hook.id} "
+                f"({err}); it is recorded as {hook.status.value}: `pulumi refresh` shows "
+                "its status"
+            )
+            return hook
+
+    @staticmethod
+    def _timed_out(
+        client: DevRevClient,
+        hook: Webhook,
+        spec: WebhookSpec,
+        timeout: VerificationTimeout,
+        delete_on_failure: bool,
+    ) -> Webhook:
+        from .verification import VerificationTimeout
+
+        if spec.on_verification_timeout == "warn":
+            notify(f"warning: {timeout}")
+            latest: Webhook = timeout.webhook
+            return latest
+        if delete_on_failure:
+            try:
                 client.delete_webhook(hook.id)
-                outcome = (
-                    " The webhook was deleted again so that no unmanaged copy is left behind; "
-                    "fix the endpoint and run `pulumi up` again."
-                )
-            else:
-                outcome = (
-                    " The change was applied at DevRev; run `pulumi up` again once the endpoint "
-                    "answers, or set on_verification_timeout to warn."
-                )
-            raise VerificationTimeout(timeout.webhook, timeout.waited, outcome) from None
+            except DevRevError as err:
+                raise DevRevError(
+                    f"{timeout} Deleting it again failed too ({err}), so DevRev webhook "
+                    f"{hook.id} exists but is not in the stack: delete it (webhooks.delete "
+                    f"with id {hook.id}), or bring it under this resource with "
+                    f'adopt_id="{hook.id}"'
+                ) from None
+            outcome = (
+                " The webhook was deleted again so that no unmanaged copy is left behind; "
+                "fix the endpoint and run `pulumi up` again."
+            )
+        else:
+            outcome = (
+                " The change was applied at DevRev; run `pulumi up` again once the endpoint "
+                "answers, or set on_verification_timeout to warn."
+            )
+        raise VerificationTimeout(timeout.webhook, timeout.waited, outcome) from None

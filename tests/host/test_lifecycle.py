@@ -72,7 +72,10 @@ def test_create_is_one_call_and_outputs_come_from_the_response(
     assert call["body"] == {
         "url": receiver.url,
         "event_types": ["work_created", "work_updated"],
-        "headers": [{"name": "X-Team", "value": "<redacted>"}],  # the log hides header values
+        # A secret is always sent, generated when the program sets none: it identifies the
+        # create if its answer is lost. The log hides secrets and header values.
+        "secret": "<redacted>",
+        "headers": [{"name": "X-Team", "value": "<redacted>"}],
     }
     out = deployment.outputs
     assert deployment.id and deployment.id.startswith("don:integration:")
