@@ -36,6 +36,9 @@ from .errors import (
     error_class_for,
     one_line,
     redact,
+    redact_url,
+    redact_urls_in,
+    url_secrets,
 )
 from .models import CreateWebhookRequest, UpdateWebhookRequest, Webhook, WebhookStatus
 from .settings import DEFAULT_API_URL, MISSING_TOKEN, Settings
@@ -141,7 +144,7 @@ class DevRevClient:
         return cls(settings.token, settings.api_url, **kwargs)
 
     def __repr__(self) -> str:
-        return f"DevRevClient(api_url={self.api_url!r})"
+        return f"DevRevClient(api_url={redact_url(self.api_url)!r})"
 
     def close(self) -> None:
         self._http.close()
@@ -610,7 +613,10 @@ def _describe(err: BaseException | None) -> str:
 def _transport_text(exc: httpx.TransportError, client: DevRevClient) -> str:
     # httpx messages can quote the URL; the token is never in it, but redact defensively.
     text = one_line(str(exc)) or type(exc).__name__
-    return redact(f"{type(exc).__name__}: {text} ({client.api_url})", [client._token])
+    # An apiUrl may carry credentials (a proxy's user:password@): every URL is redacted, and
+    # so are the credentials themselves wherever httpx quotes them apart from a URL.
+    text = redact_urls_in(redact(text, [client._token, *url_secrets(client.api_url)]))
+    return f"{type(exc).__name__}: {text} ({redact_url(client.api_url)})"
 
 
 def _json_body(response: httpx.Response) -> dict[str, Any] | None:
