@@ -7,7 +7,7 @@ DevRev returns, parsed tolerantly because real payloads carry fields the spec do
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 from pydantic import (
@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from .errors import redact_url
 from .inputs import (
     DEFAULT_VERIFICATION_TIMEOUT,
     EVENT_TYPE_NAMES,
@@ -55,7 +56,22 @@ __all__ = [
 ]
 
 
-class _Strict(BaseModel):
+class _Shown(BaseModel):
+    """``repr()``/``str()`` built from redacted values only: a ``url`` through
+    :func:`~pulumi_devrev.errors.redact_url`, ``headers`` by name only; secrets and header
+    values are fields with ``repr=False``. Reprs reach logs, tracebacks and bug reports."""
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():
+            if name == "url" and isinstance(value, str):
+                yield name, redact_url(value)
+            elif name == "headers" and isinstance(value, Mapping):
+                yield name, dict.fromkeys(value, "***")
+            else:
+                yield name, value
+
+
+class _Strict(_Shown):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -63,14 +79,14 @@ class WebhookHeader(_Strict):
     """``webhook-header``: a header DevRev sends with every delivery."""
 
     name: str
-    value: str
+    value: str = Field(repr=False)
 
 
 # ---------------------------------------------------------------------------------------------
 # What DevRev returns
 
 
-class Webhook(BaseModel):
+class Webhook(_Shown):
     """``webhook`` as DevRev returns it. Unknown fields are ignored, never an error."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)

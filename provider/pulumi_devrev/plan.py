@@ -44,6 +44,14 @@ class Observed:
     active: bool = True
     status: WebhookStatus | None = None
 
+    def __repr__(self) -> str:
+        # Built from redacted values only: the url through redact_url, headers by name, no
+        # secret. (dataclass keeps a __repr__ the class defines.)
+        return (
+            f"Observed(url={redact_url(self.url)!r}, event_types={sorted(self.event_types)!r}, "
+            f"headers={sorted(self.headers)!r}, active={self.active!r}, status={self.status!r})"
+        )
+
     @classmethod
     def from_webhook(cls, hook: Webhook) -> Observed:
         return cls(

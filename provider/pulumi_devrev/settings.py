@@ -56,6 +56,13 @@ class Settings:
     """Deadline for one operation, retries included: Pulumi's ``customTimeouts`` never reach a
     dynamic provider, so this is the bound on how long a create/update/delete may take."""
 
+    def __repr__(self) -> str:
+        # The API URL may carry credentials too (user info, a query): shown redacted.
+        return (
+            f"Settings(api_url={redact_url(self.api_url)!r}, "
+            f"operation_timeout={self.operation_timeout!r})"
+        )
+
 
 def configure_from_stack(get: Callable[[str], Any]) -> None:
     """Remember the ``devrev:*`` stack config, given the config's ``get`` (keys namespaced)."""
