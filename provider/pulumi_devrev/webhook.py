@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
@@ -170,6 +173,8 @@ class DevRevWebhook(pulumi.dynamic.Resource, module="devrev", name="Webhook"):
                 f"dynamic resources (pulumi/pulumi#16175); pass adopt_id={opts.import_!r} "
                 "instead and the webhook is read and taken over, never recreated"
             )
+        if args.secret is not None and args.adopt_id is None:
+            _claim_identity(resource_name, args)
         props = args.to_props()
         props.update(dict.fromkeys(_OUTPUT_ONLY))
         props["url"], url_is_sensitive = _protect_url(args.url)
@@ -214,3 +219,47 @@ def _protect_url(url: pulumi.Input[str] | None) -> tuple[Any, bool]:
         return pulumi.Output.secret(value) if carries_credentials(value) else value
 
     return pulumi.Output.from_input(cast("pulumi.Input[str]", url)).apply(protect), False
+
+
+# Per program run (keyed by the run's resource monitor): which resource claimed which identity.
+_claims: weakref.WeakKeyDictionary[object, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def _claim_identity(resource_name: str, args: DevRevWebhookArgs) -> None:
+    """Refuse two resources of one stack that would make indistinguishable webhooks.
+
+    A create whose answer is lost is recognised by its secret (see docs/reliability.md). A
+    secret the program chose is only proof if no other resource of the stack makes a webhook
+    with the same url, event types, headers and secret: then DevRev could not tell the two
+    apart, and neither could a lookup after a lost answer. Values known only at apply time are
+    compared when they resolve (not during a preview that cannot know them).
+    """
+
+    def claim(values: list[Any]) -> None:
+        url, events, headers, secret = values
+        if not isinstance(url, str) or not isinstance(secret, str):
+            return  # check() reports inputs of the wrong type
+        try:
+            key = json.dumps(
+                [url, sorted(set(events or [])), sorted((headers or {}).items()), secret]
+            )
+        except (TypeError, ValueError, AttributeError):
+            return
+        digest = hashlib.sha256(key.encode()).hexdigest()  # no secret kept in memory
+        try:
+            claims = _claims.setdefault(pulumi.runtime.settings.get_monitor(), {})
+        except TypeError:  # a monitor that cannot be weakly referenced: nothing to compare
+            return
+        other = claims.setdefault(digest, resource_name)
+        if other != resource_name:
+            raise pulumi.RunError(
+                f"DevRevWebhook {resource_name!r} and {other!r} would make webhooks DevRev "
+                "cannot tell apart (same url, event types, headers and secret): give each "
+                "its own secret, or leave secret unset so that one is generated for each"
+            )
+
+    parts = [args.url, args.event_types, args.headers, args.secret]
+    if all(isinstance(p, str | list | tuple | dict) or p is None for p in parts):
+        claim(parts)
+    else:
+        pulumi.Output.all(*parts).apply(claim)
