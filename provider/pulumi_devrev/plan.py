@@ -85,7 +85,7 @@ def changed_fields(
 
     ``news`` are checked (normalized) inputs. A field in ``unknown`` (not known until apply)
     counts as changed. Event types compare as sets; an unset ``secret`` never differs, since
-    DevRev generated the one the webhook has.
+    the one the webhook has was generated at its create.
     """
     changed = []
     for name in COMPARED_FIELDS:

@@ -63,8 +63,11 @@ class DevRevWebhookArgs:
             and duplicates never show as a change. Typos are caught at preview; a name DevRev
             added after this release is passed through. Default: none.
         :param secret: Key DevRev signs deliveries with (``X-DevRev-Signature``), 8 to 32 bytes
-            of UTF-8. Unset: DevRev generates one, exposed as the ``secret`` output (always a
-            Pulumi secret). Changing it on an active webhook restarts verification.
+            of UTF-8. Unset: a random one is generated for the create (as DevRev would; it
+            also identifies the create if its answer is lost), exposed as the ``secret`` output
+            (always a Pulumi secret). Changing it on an active webhook restarts verification.
+            Two webhooks of a stack with the same url, event types and headers need different
+            secrets.
         :param active: ``False`` deactivates the webhook; ``True`` (default) re-activates it.
         :param headers: Up to 8 headers DevRev sends with every delivery; names of ASCII
             letters, digits, ``-`` and ``_``.
@@ -178,7 +181,7 @@ class DevRevWebhook(pulumi.dynamic.Resource, module="devrev", name="Webhook"):
         props = args.to_props()
         props.update(dict.fromkeys(_OUTPUT_ONLY))
         props["url"], url_is_sensitive = _protect_url(args.url)
-        # The secret output must stay encrypted in state even when DevRev generated it: the
+        # The secret output must stay encrypted in state even when it was generated: the
         # engine only re-marks outputs whose input was secret.
         secret_outputs = ["secret", "url"] if url_is_sensitive else ["secret"]
         opts = pulumi.ResourceOptions.merge(
