@@ -4,29 +4,40 @@ This is everything ``check`` and ``diff`` need, and it loads neither pydantic no
 ``pulumi preview`` starts a provider host that imports this module cold. :mod:`pulumi_devrev.models`
 builds its pydantic models on the same rules (each field validator calls the function here),
 so a message reads the same whichever way an input is checked.
+
+What DevRev itself refuses in a ``url`` or in ``headers`` is decided by
+:mod:`pulumi_devrev.rules`, the rules the sandbox applies too, each with its source. A failure
+quotes at most :data:`QUOTE_LIMIT` characters of a value, never a header value or a secret,
+and a url only through :func:`~pulumi_devrev.errors.redact_url`.
 """
 
 from __future__ import annotations
 
 import re
+import reprlib
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
 
+from . import rules
 from .errors import redact_url
+from .rules import MAX_HEADERS, SECRET_MAX_BYTES, SECRET_MIN_BYTES
 
 __all__ = [
     "DEFAULT_VERIFICATION_TIMEOUT",
     "EVENT_TYPE_NAMES",
     "INPUT_NAMES",
     "MAX_HEADERS",
+    "MAX_REASON",
+    "OUTPUT_ONLY_NAMES",
     "PROVIDER_ONLY_INPUTS",
+    "QUOTE_LIMIT",
     "SECRET_MAX_BYTES",
     "SECRET_MIN_BYTES",
     "EventType",
     "UpdateAction",
     "WebhookStatus",
+    "bounded",
     "check_adopt_id",
     "check_bool",
     "check_headers",
@@ -36,6 +47,8 @@ __all__ = [
     "check_timeout",
     "check_url",
     "normalize_event_types",
+    "quote",
+    "unknown_names",
     "unrecognized_event_types",
 ]
 
@@ -142,13 +155,9 @@ class EventType(StrEnum):
 
 EVENT_TYPE_NAMES: frozenset[str] = frozenset(e.value for e in EventType)
 
-SECRET_MIN_BYTES = 8
-SECRET_MAX_BYTES = 32
-MAX_HEADERS = 8
 DEFAULT_VERIFICATION_TIMEOUT = 180.0  # DevRev gives an endpoint three minutes to verify.
 
 _EVENT_NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
-_HEADER_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _WEBHOOK_ID = re.compile(r"^don:[a-z]+:[^:\s]+:devo/[^:\s]+:webhook/[^/\s]+$")
 # Real names can be this close to each other (dev_user_created / rev_user_created: 0.94), so only
 # nearer misses are treated as typos; anything further may be a name DevRev added since.
@@ -163,23 +172,64 @@ PROVIDER_ONLY_INPUTS = (
 )
 
 
-def check_url(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("url is required: give the absolute https:// URL of your endpoint")
-    if value != value.strip() or any(c.isspace() for c in value):
-        raise ValueError("url must not contain spaces or line breaks")
+# A failure quotes at most this many characters of a value (a name, a url, a list item).
+QUOTE_LIMIT = 80
+# A failure lists at most this many problems of one property, then counts the rest.
+_MAX_PROBLEMS = 5
+# No failure's reason is longer than this.
+MAX_REASON = 1500
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = QUOTE_LIMIT
+_REPR.maxlevel = 2
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxdict = 4
+
+
+def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """``repr(value)`` cut to ``limit`` characters (``…`` marks a cut); never raises.
+
+    Only for values that are never secret (names, list items, urls already redacted).
+    """
     try:
-        parts = urlsplit(value)
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
-        raise ValueError(f"url {redact_url(value)} is not a valid URL") from None
-    if parts.scheme not in ("http", "https") or not host:
+        text = repr(value[: limit + 1]) if isinstance(value, str) else _REPR.repr(value)
+    except Exception:  # a hostile __repr__ must not break check
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _shown_url(url: str) -> str:
+    """A url as a failure may show it: redacted (no credentials), then cut."""
+    shown = redact_url(url)
+    return shown if len(shown) <= QUOTE_LIMIT else shown[: QUOTE_LIMIT - 1] + "…"
+
+
+def _joined(problems: list[str]) -> str:
+    """Problems of one property as one bounded reason."""
+    shown = problems[:_MAX_PROBLEMS]
+    if len(problems) > _MAX_PROBLEMS:
+        shown.append(f"and {len(problems) - _MAX_PROBLEMS} more")
+    return bounded("; ".join(shown))
+
+
+def bounded(reason: str) -> str:
+    """``reason`` cut to :data:`MAX_REASON` characters."""
+    return reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
+
+
+def check_url(value: Any) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError("url is required: give the absolute https:// URL of your endpoint")
+    if not isinstance(value, str):
         raise ValueError(
-            f"url {redact_url(value)} must be an absolute http:// or https:// URL "
-            "with a host, e.g. https://hooks.example.com/devrev"
+            f"url must be a string, not {type(value).__name__}: give the absolute https:// "
+            "URL of your endpoint"
         )
-    return value
+    broken = rules.url_problem(value)
+    if broken is None:
+        return value
+    if broken in (rules.URL_UNICODE, rules.URL_CHARACTERS, rules.URL_SYNTAX):
+        # Such a url cannot be shown (redact_url cannot parse it): say what is wrong without it.
+        raise ValueError(f"url {broken.reason}: {broken.fix}")
+    raise ValueError(f"url {_shown_url(value)} {broken.reason}: {broken.fix}")
 
 
 def normalize_event_types(value: Any) -> tuple[str, ...]:
@@ -191,11 +241,11 @@ def normalize_event_types(value: Any) -> tuple[str, ...]:
     names: set[str] = set()
     for item in value:
         if not isinstance(item, str):
-            problems.append(f"{item!r} is not a string")
+            problems.append(f"{quote(item)} is not a string")
             continue
         if not _EVENT_NAME.match(item):
             problems.append(
-                f"{item!r} is not an event type name (lowercase words joined by '_', "
+                f"{quote(item)} is not an event type name (lowercase words joined by '_', "
                 "e.g. work_created)"
             )
             continue
@@ -203,13 +253,13 @@ def normalize_event_types(value: Any) -> tuple[str, ...]:
             near = _close_event_types(item)
             if near:
                 problems.append(
-                    f"unknown event type {item!r}: did you mean {_or_list(near)}? (if DevRev "
-                    "added it after this release, upgrade pulumi-devrev)"
+                    f"unknown event type {quote(item)}: did you mean {_or_list(near)}? (if "
+                    "DevRev added it after this release, upgrade pulumi-devrev)"
                 )
                 continue
         names.add(item)
     if problems:
-        raise ValueError("; ".join(problems))
+        raise ValueError(_joined(problems))
     return tuple(sorted(names))
 
 
@@ -218,8 +268,13 @@ def check_secret(value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValueError("secret must be a string")
-    size = len(value.encode("utf-8"))
-    if not SECRET_MIN_BYTES <= size <= SECRET_MAX_BYTES:
+    if rules.has_lone_surrogate(value):
+        raise ValueError(
+            "secret is not valid Unicode text (it holds an unpaired surrogate): use another "
+            "secret, or leave secret unset and DevRev generates one"
+        )
+    size = rules.secret_problem(value)
+    if size is not None:
         raise ValueError(
             f"secret is {size} bytes long (UTF-8) but DevRev needs "
             f"{SECRET_MIN_BYTES} to {SECRET_MAX_BYTES} bytes: use a secret of that size, "
@@ -239,26 +294,32 @@ def check_headers(value: Any) -> dict[str, str]:
         return {}
     if not isinstance(value, Mapping):
         raise ValueError('headers must be a mapping of name to value, e.g. {"X-Team": "ops"}')
+    # The rules and their sources: pulumi_devrev.rules (HEADER_RULES). Values are never quoted.
     problems: list[str] = []
-    if len(value) > MAX_HEADERS:
+    if rules.too_many_headers(len(value)):
         problems.append(
             f"{len(value)} headers given but DevRev allows at most {MAX_HEADERS}: remove "
             f"{len(value) - MAX_HEADERS}"
         )
     seen: dict[str, str] = {}
     for name, header_value in value.items():
-        if not isinstance(name, str) or not _HEADER_NAME.match(name):
-            problems.append(f"header name {name!r} may only use ASCII letters, digits, '-' and '_'")
-        elif name.lower() in seen:
-            problems.append(f"headers {seen[name.lower()]!r} and {name!r} are the same header")
+        if not isinstance(name, str) or rules.header_name_problem(name):
+            problems.append(
+                f"header name {quote(name)} may only use ASCII letters, digits, '-' and '_'"
+            )
+        elif rules.header_key(name) in seen:
+            problems.append(
+                f"headers {quote(seen[rules.header_key(name)])} and {quote(name)} are the same "
+                "header (header names ignore case): keep one"
+            )
         else:
-            seen[name.lower()] = name
+            seen[rules.header_key(name)] = name
         if not isinstance(header_value, str):
-            problems.append(f"header {name!r} must have a string value")
-        elif "\r" in header_value or "\n" in header_value:
-            problems.append(f"header {name!r} value must not contain line breaks")
+            problems.append(f"header {quote(name)} must have a string value")
+        elif (broken := rules.header_value_problem(header_value)) is not None:
+            problems.append(f"header {quote(name)} value {broken.reason}: {broken.fix}")
     if problems:
-        raise ValueError("; ".join(problems))
+        raise ValueError(_joined(problems))
     return dict(sorted(value.items()))
 
 
@@ -306,6 +367,32 @@ _FIELDS: tuple[tuple[str, _Check, Any], ...] = (
     ("adopt_id", check_adopt_id, None),
 )
 INPUT_NAMES: tuple[str, ...] = tuple(name for name, _check, _default in _FIELDS)
+# Outputs the resource declares (``DevRevWebhook`` registers them as ``None``): not inputs, but
+# never a mistake either.
+OUTPUT_ONLY_NAMES = ("display_id", "status", "created_date", "modified_date")
+
+
+def unknown_names(props: Mapping[Any, Any]) -> list[tuple[str, str]]:
+    """A failure for each key of ``props`` that is no input of ``DevRevWebhook``.
+
+    Outputs and the SDK's own keys (``__provider``: any name starting with ``__``) are not
+    inputs either, and pass. A close miss is named: "did you mean event_types?".
+    """
+    failures: list[tuple[str, str]] = []
+    for key in props:
+        if key in INPUT_NAMES or key in OUTPUT_ONLY_NAMES:
+            continue
+        if isinstance(key, str) and key.startswith("__"):
+            continue
+        name = key if isinstance(key, str) else quote(key)
+        near = _close_input_names(name)
+        hint = (
+            f"did you mean {_or_list(near)}?"
+            if near
+            else f"the inputs are {', '.join(INPUT_NAMES)}"
+        )
+        failures.append((name, f"{quote(key)} is not an input of DevRevWebhook: {hint}"))
+    return failures
 
 
 def check_inputs(
@@ -313,10 +400,11 @@ def check_inputs(
 ) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
     """Check every input at once; return the normalized inputs, or every problem.
 
-    The same answer as ``models.validate_spec(props)`` followed by ``spec.to_inputs()``: keys
-    that are not inputs, and inputs set to ``None``, are ignored; problems come as
-    ``(property, reason)`` in input order. The inputs are as Pulumi stores them: defaults
-    filled in, event types a sorted list, headers sorted, ``None`` left out.
+    The same answer as ``models.validate_spec(props)`` followed by ``spec.to_inputs()``:
+    inputs set to ``None`` are ignored; problems come as ``(property, reason)`` in input
+    order, then one for each key that is not an input (see :func:`unknown_names`). The
+    inputs are as Pulumi stores them: defaults filled in, event types a sorted list, headers
+    sorted, ``None`` left out.
     """
     inputs: dict[str, Any] = {}
     failures: list[tuple[str, str]] = []
@@ -331,10 +419,11 @@ def check_inputs(
             try:
                 value = check(value)
             except ValueError as err:
-                failures.append((name, str(err)))
+                failures.append((name, bounded(str(err))))
                 continue
         if value is not None:
             inputs[name] = list(value) if name == "event_types" else value
+    failures.extend(unknown_names(props))
     if failures:
         return None, failures
     return inputs, []
@@ -348,7 +437,17 @@ def unrecognized_event_types(names: tuple[str, ...] | list[str]) -> list[str]:
 def _close_event_types(name: str) -> list[str]:
     import difflib  # only a near-miss needs it
 
+    if len(name) > 64:
+        return []  # no typo of a name DevRev has, and difflib's time grows with the length
     return difflib.get_close_matches(name, sorted(EVENT_TYPE_NAMES), n=3, cutoff=_TYPO_SIMILARITY)
+
+
+def _close_input_names(name: str) -> list[str]:
+    import difflib
+
+    if len(name) > 2 * max(len(n) for n in INPUT_NAMES):
+        return []  # no typo of an input name, and difflib's time grows with the length
+    return difflib.get_close_matches(name.lower(), INPUT_NAMES, n=2, cutoff=0.75)
 
 
 def _or_list(names: list[str]) -> str:

@@ -29,6 +29,7 @@ from .inputs import (
     EventType,
     UpdateAction,
     WebhookStatus,
+    bounded,
     check_adopt_id,
     check_bool,
     check_headers,
@@ -36,6 +37,7 @@ from .inputs import (
     check_timeout,
     check_url,
     normalize_event_types,
+    unknown_names,
     unrecognized_event_types,
 )
 
@@ -267,12 +269,18 @@ class WebhookSpec(_Strict):
 
 
 def validate_spec(props: Mapping[str, Any]) -> tuple[WebhookSpec | None, list[tuple[str, str]]]:
-    """Validate inputs; return the spec, or every problem at once as ``(property, reason)``."""
+    """Validate inputs; return the spec, or every problem at once as ``(property, reason)``.
+
+    The same answer as :func:`pulumi_devrev.inputs.check_inputs`: a key that is not an input
+    is a problem too (see :func:`~pulumi_devrev.inputs.unknown_names`), after the inputs'.
+    """
     known = {k: v for k, v in props.items() if k in WebhookSpec.model_fields and v is not None}
+    unknown = unknown_names(props)
     try:
-        return WebhookSpec.model_validate(known), []
+        spec = WebhookSpec.model_validate(known)
     except ValidationError as err:
-        return None, _failures(err)
+        return None, _failures(err) + unknown
+    return (None, unknown) if unknown else (spec, [])
 
 
 def _failures(err: ValidationError) -> list[tuple[str, str]]:
@@ -286,5 +294,5 @@ def _failures(err: ValidationError) -> list[tuple[str, str]]:
             msg = f"{prop} is required"
         elif e["type"] == "extra_forbidden":
             msg = f"{prop} is not an input of DevRevWebhook"
-        out.append((prop, msg))
+        out.append((prop, bounded(msg)))
     return out

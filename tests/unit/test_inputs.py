@@ -50,6 +50,9 @@ values: dict[str, st.SearchStrategy[Any]] = {
                 "http://u:p@h.example/x?token=1",
                 "ftp://h.example/x",
                 "https://h.example:99999/x",
+                "https://h.example:0/x",
+                "https://h.example/a\x01b",
+                "https://h.example/" + "a" * 3000,
                 " https://h.example/x",
                 "https://",
                 "",
@@ -62,7 +65,9 @@ values: dict[str, st.SearchStrategy[Any]] = {
     "active": odd,
     "headers": st.one_of(
         st.dictionaries(
-            header_names, st.one_of(st.sampled_from(["ops", "a\nb"]), odd), max_size=10
+            header_names,
+            st.one_of(st.sampled_from(["ops", "a\nb", "a\tb", "a\x00b", "a\x7f"]), odd),
+            max_size=10,
         ),
         odd,
     ),
@@ -73,6 +78,9 @@ values: dict[str, st.SearchStrategy[Any]] = {
         st.sampled_from(["don:integration:dvrv-us-1:devo/0:webhook/abc", "webhook/abc"]), odd
     ),
     "not_an_input": odd,
+    "evnet_types": odd,
+    "__provider": odd,
+    "status": odd,
 }
 
 

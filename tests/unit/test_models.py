@@ -7,6 +7,7 @@ from importlib.resources import files
 
 import pytest
 
+from pulumi_devrev.inputs import check_inputs
 from pulumi_devrev.models import (
     EVENT_TYPE_NAMES,
     EventTypesUpdate,
@@ -204,3 +205,141 @@ def test_spec_repr_hides_secret_and_url() -> None:
     spec = WebhookSpec(url="https://user:pw@h.example/x", secret="supersecret1")
     assert "supersecret1" not in repr(spec)
     assert "pw@" not in repr(spec)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pinned by mutation testing and by the sandbox's answers: both paths (pydantic and check_inputs)
+
+
+def both_paths(props: dict[str, object]) -> list[tuple[str, str]]:
+    """The problems, the same through ``validate_spec`` and through ``check_inputs``."""
+    _, problems = validate_spec(props)
+    assert check_inputs(props)[1] == problems
+    return problems
+
+
+def test_eight_headers_pass_and_nine_do_not() -> None:
+    eight = {f"X-H{i}": "v" for i in range(8)}
+    assert both_paths({"url": "https://h.example/x", "headers": eight}) == []
+    nine = {**eight, "X-H8": "v"}
+    [(prop, reason)] = both_paths({"url": "https://h.example/x", "headers": nine})
+    assert prop == "headers" and "9 headers given but DevRev allows at most 8: remove 1" in reason
+
+
+@pytest.mark.parametrize("url", [5, 1.5, True, ["https://h.example/x"], {"u": 1}, b"https://h"])
+def test_a_url_that_is_not_a_string_is_refused_by_name(url: object) -> None:
+    [(prop, reason)] = both_paths({"url": url})
+    assert prop == "url"
+    assert reason.startswith(f"url must be a string, not {type(url).__name__}")
+
+
+def test_event_types_given_as_a_mapping_are_refused() -> None:
+    [(prop, reason)] = both_paths(
+        {"url": "https://h.example/x", "event_types": {"work_created": True}}
+    )
+    assert prop == "event_types" and "must be a list of names" in reason
+
+
+def test_an_input_name_typo_with_two_close_matches_is_a_failure() -> None:
+    [(prop, reason)] = both_paths({"url": "https://h.example/x", "n_verification_timeout": 5})
+    assert prop == "n_verification_timeout"
+    assert "is not an input of DevRevWebhook" in reason
+    assert "'on_verification_timeout'" in reason and "'verification_timeout'" in reason
+
+
+def test_an_event_type_typo_with_two_close_matches_names_both() -> None:
+    [(prop, reason)] = both_paths(
+        {"url": "https://h.example/x", "event_types": ["ev_user_created"]}
+    )
+    assert prop == "event_types"
+    assert "'dev_user_created'" in reason and "'rev_user_created'" in reason
+
+
+def test_an_unknown_input_name_is_refused_with_a_close_match() -> None:
+    problems = both_paths({"url": "https://h.example/x", "evnet_types": ["work_created"]})
+    assert problems == [
+        (
+            "evnet_types",
+            "'evnet_types' is not an input of DevRevWebhook: did you mean 'event_types'?",
+        )
+    ]
+    [(prop, reason)] = both_paths({"url": "https://h.example/x", "colour": "red"})
+    assert prop == "colour" and "the inputs are url, event_types" in reason
+
+
+def test_sdk_keys_and_outputs_are_not_unknown_names() -> None:
+    props = {
+        "url": "https://h.example/x",
+        "__provider": "pickled",
+        "__other_sdk_key": 1,
+        **dict.fromkeys(("display_id", "status", "created_date", "modified_date")),
+    }
+    assert both_paths(props) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "wanted"),
+    [
+        ("https://h.example/a\x00b", "must not contain spaces or control characters"),
+        ("https://h.example/a\x1bb", "must not contain spaces or control characters"),
+        ("https://h.example/a\x7fb", "must not contain spaces or control characters"),
+        ("https://h.example/a\x85b", "must not contain spaces or control characters"),
+        ("https://h.example:0/x", "names port 0, which DevRev cannot connect to"),
+        ("https://[::1]:0/x", "names port 0"),
+        ("https://h.example:65536/x", "is not a valid URL"),
+    ],
+)
+def test_urls_devrev_refuses_are_refused_with_the_fix(url: str, wanted: str) -> None:
+    [(prop, reason)] = both_paths({"url": url})
+    assert prop == "url" and wanted in reason
+    assert reason.count(":") >= 1  # "...: <what to do>"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://h.example/" + "a" * 3000,  # DevRev states no length limit
+        "https://h.example:1/x",
+        "https://h.example:65535/x",
+        "http://h.example/x",
+        "https://bücher.example/ü",
+    ],
+)
+def test_urls_devrev_takes_are_accepted(url: str) -> None:
+    assert both_paths({"url": url}) == []
+
+
+def test_header_values_with_control_characters_are_refused_but_a_tab_is_not() -> None:
+    url = "https://h.example/x"
+    for char in ("\x00", "\x01", "\x0b", "\x1f", "\x7f", "\r", "\n"):
+        [(prop, reason)] = both_paths({"url": url, "headers": {"X-A": f"a{char}b"}})
+        assert prop == "headers" and "must not contain line breaks or other control" in reason
+        assert f"a{char}b" not in reason
+    assert both_paths({"url": url, "headers": {"X-A": "a\tb", "X-B": "héllo"}}) == []
+
+
+def test_quoted_values_are_capped() -> None:
+    url = "https://h.example/x"
+    problems = dict(
+        both_paths(
+            {
+                "url": "hooks.example.com/" + "p" * 5000,
+                "event_types": ["x" * 5000, ["y"] * 5000, "Bad Name " * 500],
+                "headers": {"Bad Name " * 500: "v"},
+                "z" * 5000: 1,
+            }
+        )
+    )
+    assert len(problems["url"]) < 250 and "…" in problems["url"]
+    assert len(problems["event_types"]) < 600
+    assert len(problems["headers"]) < 250
+    assert len(problems["z" * 5000]) < 250
+    problems = dict(both_paths({"url": url, "secret": "s" * 100_000}))
+    assert "s" * 9 not in problems["secret"]
+
+
+def test_a_url_with_credentials_is_shown_redacted_and_capped() -> None:
+    url = "ftp://user:hunter22@h.example/" + "p" * 500 + "?token=abc"
+    [(_, reason)] = both_paths({"url": url})
+    assert "hunter22" not in reason and "token=abc" not in reason
+    assert "ftp://***@h.example/ppp" in reason and len(reason) < 250

@@ -5,6 +5,10 @@ the rules the spec states only in prose (secret length, ``set`` exclusivity, hea
 URLs, id format). Each failure is one DevRev 400 error. Which 400 ``type`` DevRev uses for
 a given webhook rule is unsettled (point 5); the closest type from the error table is
 chosen and the field is always named.
+
+The url, header and secret rules are :mod:`pulumi_devrev.rules`, each with its source in
+DevRev's spec or guide; the provider's ``check`` applies the same ones, so ``pulumi preview``
+refuses exactly what this refuses.
 """
 
 from __future__ import annotations
@@ -15,15 +19,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
-from urllib.parse import urlsplit
 
+from .. import rules
 from . import errors, openapi
 from .lifecycle import Action
 from .store import Header
 
-MIN_SECRET_BYTES = 8
-MAX_SECRET_BYTES = 32
-MAX_URL_LENGTH = 2048
+MIN_SECRET_BYTES = rules.SECRET_MIN_BYTES
+MAX_SECRET_BYTES = rules.SECRET_MAX_BYTES
 # Deep enough for any real request (the deepest is 3), shallow enough that nothing that
 # walks a body recursively can exhaust the stack.
 MAX_JSON_DEPTH = 32
@@ -31,8 +34,7 @@ MAX_JSON_DEPTH = 32
 ID_PATTERN = re.compile(
     r"^don:integration:dvrv-[a-z]{2}-\d+:devo/[A-Za-z0-9]+:webhook/[A-Za-z0-9]+$"
 )
-HEADER_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+HEADER_NAME_PATTERN = rules.HEADER_NAME_PATTERN
 
 
 # ------------------------------------------------------------------------- decoding
@@ -275,30 +277,17 @@ def check_id(field_name: str, value: str) -> str:
 
 
 def check_url(field_name: str, url: str) -> None:
-    """An absolute http(s) URL. Reasons never quote the URL: it may embed credentials."""
-    if len(url) > MAX_URL_LENGTH:
-        raise errors.value_not_permitted(field_name, f"must be at most {MAX_URL_LENGTH} characters")
-    if _CONTROL_CHARACTERS.search(url) or any(char.isspace() for char in url):
-        raise errors.value_not_permitted(
-            field_name, "must not contain spaces or control characters"
-        )
-    try:
-        parts = urlsplit(url)
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError:
-        raise errors.value_not_permitted(field_name, "is not a valid URL") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise errors.value_not_permitted(field_name, "must be an absolute http or https URL")
-    if not parts.hostname:
-        raise errors.value_not_permitted(field_name, "must name a host")
-    if not port_ok:
-        raise errors.value_not_permitted(field_name, "has an invalid port")
+    """A URL DevRev can deliver to (``rules.URL_RULES``). Reasons never quote the URL: it may
+    embed credentials. DevRev states no length limit, so there is none."""
+    broken = rules.url_problem(url)
+    if broken is not None:
+        raise errors.value_not_permitted(field_name, broken.reason)
 
 
 def check_secret(field_name: str, secret: str) -> None:
     """8 to 32 bytes of UTF-8, inclusive. The reason gives the size, never the secret."""
-    size = len(secret.encode("utf-8"))
-    if not MIN_SECRET_BYTES <= size <= MAX_SECRET_BYTES:
+    size = rules.secret_problem(secret)
+    if size is not None:
         raise errors.value_not_permitted(
             field_name,
             f"must be between {MIN_SECRET_BYTES} and {MAX_SECRET_BYTES} bytes of UTF-8; got {size}",
@@ -306,29 +295,29 @@ def check_secret(field_name: str, secret: str) -> None:
 
 
 def parse_headers(field_name: str, items: list[dict[str, str]]) -> list[Header]:
-    """Header objects with valid, unique (case-insensitive) names and single-line values."""
+    """Header objects with valid, unique (case-insensitive) names and values HTTP can carry
+    (``rules.HEADER_RULES``; the count is the schema's ``maxItems``)."""
     headers: list[Header] = []
     seen: set[str] = set()
     for index, item in enumerate(items):
         name, value = item["name"], item["value"]
         check_header_name(f"{field_name}[{index}].name", name)
-        if _CONTROL_CHARACTERS.search(value):
-            # HTTP cannot carry these; a delivery with them could not be sent at all.
-            raise errors.value_not_permitted(
-                f"{field_name}[{index}].value", "must not contain control characters or line breaks"
-            )
-        if name.lower() in seen:
+        broken = rules.header_value_problem(value)
+        if broken is not None:
+            # A delivery with such a value could not be sent at all.
+            raise errors.value_not_permitted(f"{field_name}[{index}].value", broken.reason)
+        if rules.header_key(name) in seen:
             raise errors.value_not_permitted(
                 f"{field_name}[{index}].name", f"header {name} is given more than once"
             )
-        seen.add(name.lower())
+        seen.add(rules.header_key(name))
         headers.append(Header(name, value))
     return headers
 
 
 def check_header_name(field_name: str, name: str) -> None:
     """ASCII letters, digits, ``-`` and ``_`` only, at least one."""
-    if not HEADER_NAME_PATTERN.fullmatch(name):
+    if rules.header_name_problem(name) is not None:
         raise errors.value_not_permitted(
             field_name, "header names may contain only ASCII letters, digits, '-' and '_'"
         )
