@@ -249,9 +249,10 @@ def quickstart_receiver(**env: str) -> Iterator[str]:
 
 def install_logging_pulumi(bin_dir: Path, real_cli: Path) -> Path:
     """A ``pulumi`` at ``bin_dir/pulumi`` that appends each call to ``$PULUMI_CALL_LOG``
-    (arguments, working directory, stdin, the ``PULUMI_*`` environment) and then runs the
-    real CLI with the same arguments and stdin; ``PULUMI_FAIL_COMMAND=<command>`` makes that
-    command fail instead, as a broken step would."""
+    (arguments, working directory, stdin, the ``PULUMI_*`` and ``DEVREV_*`` environment) and
+    then runs the real CLI with the same arguments and stdin; ``PULUMI_FAIL_COMMAND=<command>``
+    makes that command (its first argument that is no flag) fail instead, as a broken step
+    would."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     wrapper = bin_dir / "pulumi"
     wrapper.write_text(
@@ -259,11 +260,11 @@ def install_logging_pulumi(bin_dir: Path, real_cli: Path) -> Path:
 import json, os, subprocess, sys
 args = sys.argv[1:]
 stdin = None if sys.stdin is None or sys.stdin.isatty() else sys.stdin.read()
-env = {{k: v for k, v in os.environ.items() if k.startswith("PULUMI_")}}
+env = {{k: v for k, v in os.environ.items() if k.startswith(("PULUMI_", "DEVREV_"))}}
 with open(os.environ["PULUMI_CALL_LOG"], "a") as log:
     log.write(json.dumps({{"args": args, "cwd": os.getcwd(), "stdin": stdin, "env": env}}) + "\\n")
-if args and args[0] == os.environ.get("PULUMI_FAIL_COMMAND"):
-    print(f"error: {{args[0]}} failed (PULUMI_FAIL_COMMAND)", file=sys.stderr)
+if [a for a in args if not a.startswith("-")][:1] == [os.environ.get("PULUMI_FAIL_COMMAND")]:
+    print("error: failed on purpose (PULUMI_FAIL_COMMAND)", file=sys.stderr)
     sys.exit(1)
 sys.exit(subprocess.run([{str(real_cli)!r}, *args], input=stdin, text=True).returncode)
 """

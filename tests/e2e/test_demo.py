@@ -1,4 +1,6 @@
-"""``make demo`` (tools/demo.py) as a user runs it: a subprocess, from the repository root.
+"""``make demo`` (tools/demo.py) as a user runs it: a subprocess, from the repository root,
+through each of its two drivers: the real CLI (Pulumi's Automation API) and, without it, the
+provider host (``pulumi_devrev.testing.Stack``).
 
 Each test reads the demo's output the way a user does, and checks afterwards, from the outside,
 that no process it started is still alive, no port it opened still answers, and neither the
@@ -11,12 +13,14 @@ import json
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.e2e.cli import require_cli
 from tests.e2e.helpers import (
     ROOT,
+    DemoRun,
     demo_env,
     install_logging_pulumi,
     needs_proc,
@@ -27,22 +31,29 @@ from tests.e2e.helpers import (
 pytestmark = needs_proc
 
 
-def test_without_the_cli_the_whole_lifecycle_runs_through_the_provider_host() -> None:
-    run = run_demo("--no-cli", timeout=60)
-
+def assert_the_story(run: DemoRun) -> None:
+    """The story a user reads, in order, whichever driver told it: created and verified, the
+    preview warns that the URL change pauses deliveries, the update goes through `unverified`
+    back to `active`, and destroy leaves nothing at DevRev."""
     assert run.returncode == 0, run.output
-    assert "dynamic-provider host" in run.lines[0]
-    # The story a user reads, in order: created and verified, the preview warns that the URL
-    # change pauses deliveries, the update goes through `unverified` back to `active`, and
-    # destroy leaves nothing at DevRev.
-    created = run.index(r"webhook status: (unverified -> )?active$")
-    warned = run.index(r"provider \| .*changing its url makes it `unverified`", created)
+    created = run.index(r"webhook status: unverified -> active$")
+    warned = run.index(r"changing its url makes it `unverified`", created)
     moved = run.index(r"webhook status: active -> unverified -> active$", warned)
-    run.index(r"webhook deleted: the sandbox answers webhooks\.get with 404", moved)
+    run.index(r"webhook deleted: the sandbox no longer holds ", moved)
+    run.index(r"^==> Done: ", moved)
     # The signing secret is a stack output, shown masked like `pulumi stack output` does.
     assert run.index(r"^\s+secret\s+\[secret\]$") < moved
     run.assert_no_secret_printed()
     run.assert_nothing_left()
+
+
+def test_without_the_cli_the_whole_lifecycle_runs_through_the_provider_host() -> None:
+    run = run_demo("--no-cli", timeout=60)
+
+    assert "dynamic-provider host" in run.lines[0]
+    assert_the_story(run)
+    # The token reached the provider host through its environment, as with the CLI.
+    assert set(run.secrets) >= {"DEVREV_TOKEN", "DEVREV_WEBHOOK_SECRET"}
 
 
 def test_without_the_cli_the_first_line_says_so_and_how_to_get_it(tmp_path: Path) -> None:
@@ -54,28 +65,8 @@ def test_without_the_cli_the_first_line_says_so_and_how_to_get_it(tmp_path: Path
     run = run_demo(env=env, interrupt_at="Starting a local DevRev sandbox", timeout=60)
 
     assert run.lines[0].startswith("The pulumi CLI is neither on PATH nor built")
-    assert "make pulumi-cli" in run.lines[0]
+    assert "dynamic-provider host" in run.lines[0] and "make pulumi-cli" in run.lines[0]
     assert run.returncode == 130
-    run.assert_nothing_left()
-
-
-@pytest.mark.parametrize(
-    ("signum", "during"),
-    [
-        (signal.SIGINT, "[2/6] up"),  # Ctrl-C while the provider waits for the handshake
-        (signal.SIGTERM, "[4/6] up"),  # a supervisor stopping it during the URL change
-    ],
-    ids=["ctrl-c-while-creating", "sigterm-while-moving"],
-)
-def test_an_interrupted_demo_stops_every_process_it_started(
-    signum: signal.Signals, during: str
-) -> None:
-    run = run_demo("--no-cli", interrupt_at=during, interrupt_with=signum, timeout=60)
-
-    assert run.returncode == 128 + signum, run.output
-    assert "stopping every process the demo started" in run.output
-    assert "Done:" not in run.output
-    run.assert_no_secret_printed()
     run.assert_nothing_left()
 
 
@@ -95,71 +86,104 @@ def cli_env(tmp_path: Path, **extra: str) -> tuple[dict[str, str], Path, Path]:
     return env, tmp_dir, log
 
 
-def test_the_cli_path_drives_documented_commands_with_secrets_only_on_stdin(
-    tmp_path: Path,
-) -> None:
-    # The real CLI and engine, behind a wrapper that records each call.
-    env, tmp_dir, log = cli_env(tmp_path)
+def command(call: dict[str, Any]) -> str:
+    """``stack init``, ``config set``, ``up``...: the command of a logged call."""
+    words = [arg for arg in call["args"] if not arg.startswith("-")]
+    return " ".join(words[:2] if words[0] in ("stack", "config") else words[:1])
 
-    run = run_demo(env=env, timeout=120)
 
-    assert run.returncode == 0, run.output
-    assert run.lines[0] == f"Running the quickstart with the pulumi CLI ({tmp_path}/bin/pulumi)."
-    created = run.index(r"webhook status: unverified -> active$")
-    warned = run.index(r"changing its url makes it `unverified`", created)
-    moved = run.index(r"webhook status: active -> unverified -> active$", warned)
-    run.index(r"webhook deleted: the sandbox answers webhooks\.get with 404", moved)
-    assert run.index(r"^\s+secret\s+\[secret\]$") < moved
-    calls = [json.loads(line) for line in log.read_text().splitlines()]
-    # The documented lifecycle, in order, each command run once where expected.
-    commands = [" ".join(a for a in c["args"][:2] if not a.startswith("-")) for c in calls]
-    assert commands == [
-        "stack init",
-        *["config set"] * 4,
-        "preview",
-        "up",
-        "stack output",
-        "config set",
-        "preview",
-        "up",
-        "stack output",
-        "refresh",
-        "destroy",
-        "stack rm",
-    ]
-    secret_values = set(run.secrets.values())
-    for call in calls:
-        assert call["cwd"] == str(ROOT)  # the root Pulumi.yaml: the quickstart project
-        assert not secret_values & set(call["args"]), f"a secret on a command line: {call}"
-        assert call["env"]["PULUMI_BACKEND_URL"].startswith(f"file://{tmp_dir}/")
-    keys = {"devrev:apiUrl", "devrev:token", "receiverUrl", "webhookSecret"}
-    sets = {
-        next(arg for arg in c["args"] if arg in keys): c
-        for c in calls
-        if c["args"][:2] == ["config", "set"]
-    }
-    assert sets["devrev:token"]["stdin"] == run.secrets["DEVREV_TOKEN"]
-    assert sets["webhookSecret"]["stdin"] == run.secrets["DEVREV_WEBHOOK_SECRET"]
-    assert (
-        "--secret" in sets["devrev:token"]["args"] and "--secret" in sets["webhookSecret"]["args"]
-    )
-    run.assert_no_secret_printed()
-    run.assert_nothing_left()
+def assert_nothing_left_in(tmp_dir: Path) -> None:
+    # The temporary backend and PULUMI_HOME, and the stack settings `pulumi stack init`
+    # wrote into the repository: all gone.
     assert list(tmp_dir.iterdir()) == []
     assert list(ROOT.glob("Pulumi.demo-*.yaml")) == []
 
 
-def test_a_failing_step_exits_non_zero_and_cleans_up(tmp_path: Path) -> None:
-    env, tmp_dir, log = cli_env(tmp_path, PULUMI_FAIL_COMMAND="preview")
+@pytest.mark.parametrize(
+    ("signum", "during", "cli"),
+    [
+        # Ctrl-C while the provider host waits for the handshake
+        (signal.SIGINT, "[2/6] pulumi up", False),
+        # a supervisor stopping it while `pulumi up` runs: the CLI and its plugins go too
+        (signal.SIGTERM, "Updating (demo-", True),
+    ],
+    ids=["ctrl-c-while-the-host-creates", "sigterm-while-the-cli-creates"],
+)
+def test_an_interrupted_demo_stops_every_process_it_started(
+    tmp_path: Path, signum: signal.Signals, during: str, cli: bool
+) -> None:
+    env, tmp_dir, _ = cli_env(tmp_path) if cli else (None, None, None)
 
-    run = run_demo(env=env, timeout=60)
+    run = run_demo(
+        *([] if cli else ["--no-cli"]), env=env, interrupt_at=during, interrupt_with=signum
+    )
+
+    assert run.returncode == 128 + signum, run.output
+    assert f"{signum.name}: stopping every process the demo started" in run.output
+    assert "Done:" not in run.output
+    run.assert_no_secret_printed()
+    run.assert_nothing_left()
+    if tmp_dir is not None:
+        assert_nothing_left_in(tmp_dir)
+
+
+def test_the_cli_path_runs_the_lifecycle_with_no_secret_on_a_command_line(tmp_path: Path) -> None:
+    # The real CLI and engine, driven by the Automation API, behind a wrapper that records
+    # each call.
+    env, tmp_dir, log = cli_env(tmp_path)
+
+    run = run_demo(env=env, timeout=180)
+
+    assert run.lines[0] == (
+        f"Running the quickstart with the pulumi CLI ({tmp_path}/bin/pulumi), "
+        "through its Automation API."
+    )
+    assert_the_story(run)
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    calls = [call for call in calls if command(call) != "version"]  # PulumiCommand's check
+    lifecycle = ["stack init", "preview", "up", "refresh", "destroy", "stack rm"]
+    assert [command(c) for c in calls if command(c) in lifecycle] == [
+        "stack init",
+        "preview",
+        "up",
+        "preview",
+        "up",
+        "refresh",
+        "destroy",
+        "stack rm",
+    ]
+    sets = [c for c in calls if command(c) == "config set"]
+    keys = [[a for a in c["args"] if not a.startswith("-")][2] for c in sets]
+    assert keys == [
+        "devrev:apiUrl",
+        "webhookSecret",
+        "receiverUrl",
+        "receiverUrl",
+    ]
+    token, secret = run.secrets["DEVREV_TOKEN"], run.secrets["DEVREV_WEBHOOK_SECRET"]
+    for call in calls:
+        assert call["cwd"] == str(ROOT)  # the root Pulumi.yaml: the quickstart project
+        assert not {token, secret} & set(call["args"]), f"a secret on a command line: {call}"
+        assert not any(token in arg or secret in arg for arg in call["args"])
+        assert call["env"]["PULUMI_BACKEND_URL"].startswith(f"file://{tmp_dir}/")
+        # The token reaches the provider through the environment only, never config.
+        assert call["env"]["DEVREV_TOKEN"] == token
+        assert "devrev:token" not in call["args"]
+    # The webhook secret went in through stdin, as a Pulumi secret.
+    [secret_set] = [c for c in sets if "webhookSecret" in c["args"]]
+    assert secret_set["stdin"] == secret and "--secret" in secret_set["args"]
+    assert all(c["stdin"] in ("", None) for c in calls if c is not secret_set)
+    assert_nothing_left_in(tmp_dir)
+
+
+def test_a_failing_step_exits_non_zero_and_cleans_up(tmp_path: Path) -> None:
+    env, tmp_dir, _ = cli_env(tmp_path, PULUMI_FAIL_COMMAND="preview")
+
+    run = run_demo(env=env, timeout=90)
 
     assert run.returncode == 1, run.output
     assert "error: `pulumi preview` failed" in run.output
-    stack = json.loads(log.read_text().splitlines()[0])["args"][2]
-    # Everything is gone: processes, ports, the temporary backend and PULUMI_HOME, and the
-    # stack settings file `pulumi stack init` wrote into the repository.
+    assert "Done:" not in run.output
     run.assert_no_secret_printed()
     run.assert_nothing_left()
-    assert list(tmp_dir.iterdir()) == []
-    assert not (ROOT / f"Pulumi.{stack}.yaml").exists()
+    assert_nothing_left_in(tmp_dir)
