@@ -233,7 +233,15 @@ def redact(text: str, secrets: Iterable[str], mask: str = "***") -> str:
 def redact_urls_in(text: str) -> str:
     """``text`` with every URL in it (``scheme://...`` up to whitespace or a quote) shown
     through :func:`redact_url`: what DevRev or httpx quote may carry a URL's credentials."""
-    return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
+    return _URL_IN_TEXT.sub(_redact_match, text)
+
+
+def _redact_match(match: re.Match[str]) -> str:
+    # "(see https://host/x)": a closing parenthesis the URL did not open belongs to the text.
+    url, tail = match.group(0), ""
+    while url.endswith(")") and url.count(")") > url.count("("):
+        url, tail = url[:-1], ")" + tail
+    return redact_url(url) + tail
 
 
 def url_secrets(url: str) -> list[str]:

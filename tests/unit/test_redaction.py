@@ -285,3 +285,16 @@ def test_model_and_observed_reprs_show_no_credential() -> None:
     assert "X-A" in repr(request)
     assert "hooks.example.com" in repr(Observed.from_webhook(hook))
     assert "X-A" in repr(spec)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        # The transport error's "(api url)": the parenthesis is the text's, not the URL's.
+        ("no (http://127.0.0.1:51347) (gave up)", "no (http://127.0.0.1:51347) (gave up)"),
+        ("x (http://u:p@h/a(b)?t=1) y", "x (http://***@h/a(b)?***) y"),
+        ("see http://h/p?token=abc)", "see http://h/p?***)"),
+    ],
+)
+def test_urls_in_text_keep_the_parentheses_around_them(text: str, shown: str) -> None:
+    assert redact_urls_in(text) == shown
