@@ -86,15 +86,16 @@ class SecretsOnStdin(auto.LocalWorkspace):
         if not value.secret:
             return super().set_config(stack_name, key, value, path=path)
         argv = [self.pulumi_command.command, "--non-interactive", "config", "set", key]
-        subprocess.run(  # noqa: S603 - the CLI find_cli found, fixed arguments
+        done = subprocess.run(  # noqa: S603 - the CLI find_cli found, fixed arguments
             [*argv, *(["--path"] if path else []), "--secret", "--stack", stack_name],
             input=value.value,
             cwd=self.work_dir,
             env={**os.environ, **self.env_vars},
             capture_output=True,
             text=True,
-            check=True,
         )
+        if done.returncode:  # as the SDK reports a failed command
+            raise auto.CommandError(auto.CommandResult(done.stdout, done.stderr, done.returncode))
 
 
 class Cli:
@@ -307,8 +308,8 @@ def main(argv: list[str] | None = None) -> int:
             signum = signal.Signals(exc.args[0] if exc.args else signal.SIGINT)
             say(f"\n{signum.name}: stopping every process the demo started.")
             status = 128 + signum
-        except Failure as exc:
-            say(f"\nerror: {exc}")
+        except (Failure, auto.CommandError) as exc:  # CommandError: stack init or config set
+            say(f"\nerror: {str(exc).strip()}")
         except Exception as exc:
             say("\nerror: " + "".join(traceback.format_exception(exc)).rstrip())
         finally:
