@@ -33,7 +33,7 @@ from pulumi.runtime import rpc
 
 from . import plan, settings
 from .errors import DevRevError
-from .inputs import UpdateAction, check_inputs, unrecognized_event_types
+from .inputs import UpdateAction, check_inputs, unknown_names, unrecognized_event_types
 
 if TYPE_CHECKING:
     from .client import DevRevClient
@@ -167,6 +167,8 @@ class DevRevWebhookProvider(ResourceProvider):
             candidate["url"] = _PLACEHOLDER_URL
         inputs, failures = check_inputs(candidate)
         failures = [(prop, reason) for prop, reason in failures if prop not in unknown]
+        # A misspelled name is wrong whatever its value: refuse it even while that is unknown.
+        failures += unknown_names(dict.fromkeys(unknown))
         if inputs is None or failures:
             return CheckResult(news, [CheckFailure(prop, reason) for prop, reason in failures])
         inputs.update({k: props[k] for k in unknown})

@@ -132,6 +132,16 @@ def test_check_leaves_unknown_preview_values_alone(host: ProviderHost, control: 
     assert control.requests() == []
 
 
+def test_a_misspelled_input_is_refused_even_while_its_value_is_unknown(
+    host: ProviderHost, control: Any
+) -> None:
+    reg = program(url=closed_port_url())
+    _, failures = host.check({}, {**reg.inputs, "evnet_types": Unknown()})
+    assert [prop for prop, _ in failures] == ["evnet_types"]
+    assert "did you mean 'event_types'" in failures[0][1]
+    assert control.requests() == []
+
+
 def test_no_op_preview_and_up_make_no_call(host: ProviderHost, control: Any) -> None:
     deployment, reg = deployed(host, control, url=closed_port_url(), event_types=["work_created"])
     assert deployment.preview(reg).operation == "same"
