@@ -271,14 +271,14 @@ def check_secret(value: Any) -> str | None:
     if rules.has_lone_surrogate(value):
         raise ValueError(
             "secret is not valid Unicode text (it holds an unpaired surrogate): use another "
-            "secret, or leave secret unset and DevRev generates one"
+            "secret, or leave secret unset and one is generated"
         )
     size = rules.secret_problem(value)
     if size is not None:
         raise ValueError(
             f"secret is {size} bytes long (UTF-8) but DevRev needs "
             f"{SECRET_MIN_BYTES} to {SECRET_MAX_BYTES} bytes: use a secret of that size, "
-            "or leave secret unset and DevRev generates one"
+            "or leave secret unset and one is generated"
         )
     return value
 
