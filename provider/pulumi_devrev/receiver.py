@@ -399,11 +399,13 @@ class _UntilConfigured(logging.Filter):
 
 
 class _StderrUntilConfigured(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to stderr only while no root handler would print the record itself."""
+    """Writes to stderr only while nobody else would print the record: no root handler, and
+    no handler the application added to the receiver's logger since."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        if not logging.getLogger().handlers:
-            super().emit(record)
+        if logging.getLogger().handlers or any(h is not self for h in logger.handlers):
+            return
+        super().emit(record)
 
 
 def _log_info_by_default() -> None:

@@ -61,3 +61,21 @@ def test_verifications_and_accepted_deliveries_are_logged_at_info(tmp_path: Path
     assert "WARNING" in stderr and "rejected a delivery: bad signature" in stderr
     for private in (SECRET, BODY_MARKER, "challenge-value"):
         assert private not in stderr
+
+
+def test_a_handler_the_application_adds_later_is_the_only_one_that_prints() -> None:
+    # The quickstart receiver adds its own stdout handler after create_app: one line per event.
+    script = """
+import logging, sys
+from pulumi_devrev.receiver import create_app, logger
+create_app("s" * 16, lambda event: None)
+handler = logging.StreamHandler(sys.stdout)
+handler.setFormatter(logging.Formatter("app: %(message)s"))
+logger.addHandler(handler)
+logger.info("one line")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout == "app: one line\n"
+    assert done.stderr == ""
