@@ -103,8 +103,6 @@ class Webhook(_Shown):
     headers: list[WebhookHeader] = Field(default_factory=list)
     created_date: str | None = None
     modified_date: str | None = None
-    created_by: dict[str, Any] | None = None
-    modified_by: dict[str, Any] | None = None
 
     @field_validator("headers", mode="before")
     @classmethod
@@ -292,7 +290,5 @@ def _failures(err: ValidationError) -> list[tuple[str, str]]:
             msg = 'on_verification_timeout must be "fail" or "warn"'
         elif e["type"] == "missing":
             msg = f"{prop} is required"
-        elif e["type"] == "extra_forbidden":
-            msg = f"{prop} is not an input of DevRevWebhook"
         out.append((prop, bounded(msg)))
     return out
