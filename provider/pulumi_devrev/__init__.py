@@ -13,35 +13,21 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from .client import DevRevClient
-    from .errors import (
-        AuthenticationError,
-        BadRequestError,
-        ConfigurationError,
-        DevRevAPIError,
-        DevRevError,
-        NotFoundError,
-        PermissionDeniedError,
-        RateLimitError,
-        ServerError,
-        TransportError,
-    )
-    from .models import EventType, Webhook, WebhookSpec, WebhookStatus
-    from .provider import DevRevWebhookProvider
-    from .verification import VerificationTimeout
-    from .webhook import DevRevWebhook, DevRevWebhookArgs
-
+# The public names (README: Public API), each with the module that defines it: the one table.
+# ``__all__`` is its keys. Type checkers read the imports below instead (``X as X``: re-exported
+# under --strict); tests/unit/test_public_api.py checks that they name the same.
 _WHERE = {
     "DevRevClient": "client",
     "AuthenticationError": "errors",
     "BadRequestError": "errors",
     "ConfigurationError": "errors",
+    "CreateOutcomeUnknown": "errors",
     "DevRevAPIError": "errors",
     "DevRevError": "errors",
     "NotFoundError": "errors",
     "PermissionDeniedError": "errors",
     "RateLimitError": "errors",
+    "RequestTooLargeError": "errors",
     "ServerError": "errors",
     "TransportError": "errors",
     "EventType": "models",
@@ -54,27 +40,30 @@ _WHERE = {
     "DevRevWebhookArgs": "webhook",
 }
 
-__all__ = [
-    "AuthenticationError",
-    "BadRequestError",
-    "ConfigurationError",
-    "DevRevAPIError",
-    "DevRevClient",
-    "DevRevError",
-    "DevRevWebhook",
-    "DevRevWebhookArgs",
-    "DevRevWebhookProvider",
-    "EventType",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "ServerError",
-    "TransportError",
-    "VerificationTimeout",
-    "Webhook",
-    "WebhookSpec",
-    "WebhookStatus",
-]
+if TYPE_CHECKING:
+    from .client import DevRevClient as DevRevClient
+    from .errors import AuthenticationError as AuthenticationError
+    from .errors import BadRequestError as BadRequestError
+    from .errors import ConfigurationError as ConfigurationError
+    from .errors import CreateOutcomeUnknown as CreateOutcomeUnknown
+    from .errors import DevRevAPIError as DevRevAPIError
+    from .errors import DevRevError as DevRevError
+    from .errors import NotFoundError as NotFoundError
+    from .errors import PermissionDeniedError as PermissionDeniedError
+    from .errors import RateLimitError as RateLimitError
+    from .errors import RequestTooLargeError as RequestTooLargeError
+    from .errors import ServerError as ServerError
+    from .errors import TransportError as TransportError
+    from .models import EventType as EventType
+    from .models import Webhook as Webhook
+    from .models import WebhookSpec as WebhookSpec
+    from .models import WebhookStatus as WebhookStatus
+    from .provider import DevRevWebhookProvider as DevRevWebhookProvider
+    from .verification import VerificationTimeout as VerificationTimeout
+    from .webhook import DevRevWebhook as DevRevWebhook
+    from .webhook import DevRevWebhookArgs as DevRevWebhookArgs
+else:  # not where type checkers look: a computed __all__ would hide the names from them
+    __all__ = sorted(_WHERE)
 
 
 def __getattr__(name: str) -> Any:
