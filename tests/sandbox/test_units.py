@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from pulumi_devrev.sandbox import SandboxOptions, sign
+from pulumi_devrev.sandbox.deliverylog import display_url
 from pulumi_devrev.sandbox.faults import DroppedConnection, FaultQueue, parse_fault
 from pulumi_devrev.sandbox.openapi import field_path, json_type_name
 from pulumi_devrev.sandbox.requestlog import redact
-from pulumi_devrev.sandbox.verifier import display_url, is_loopback_host, remote_delivery_problem
+from pulumi_devrev.sandbox.urlguard import is_loopback_host, remote_delivery_problem
 
 
 def test_sign_is_hex_hmac_sha256_keyed_with_the_secret_string() -> None:

@@ -23,11 +23,11 @@ from . import _extra
 if TYPE_CHECKING:
     from .app import Sandbox, create_app
     from .control import SandboxControl, SandboxControlError
+    from .delivery import SIGNATURE_HEADER, sign
     from .openapi import EVENT_TYPES, SpecMismatch, validate_response
     from .options import SandboxOptions
     from .server import RunningSandbox, start_sandbox
     from .store import StateFileError
-    from .verifier import SIGNATURE_HEADER, sign
 
 # Names are imported on first use: without the `sandbox` extra (starlette, uvicorn,
 # jsonschema) the first one that needs it fails in one line naming what to install, and
@@ -37,6 +37,8 @@ _WHERE = {
     "create_app": "app",
     "SandboxControl": "control",
     "SandboxControlError": "control",
+    "SIGNATURE_HEADER": "delivery",
+    "sign": "delivery",
     "EVENT_TYPES": "openapi",
     "SpecMismatch": "openapi",
     "validate_response": "openapi",
@@ -44,8 +46,6 @@ _WHERE = {
     "RunningSandbox": "server",
     "start_sandbox": "server",
     "StateFileError": "store",
-    "SIGNATURE_HEADER": "verifier",
-    "sign": "verifier",
 }
 
 __all__ = [

@@ -1,8 +1,8 @@
 """The sandbox's state and its ASGI application.
 
 :class:`Sandbox` ties the pieces together (options, webhooks, faults, logs, rate limit,
-verifier); :func:`create_app` serves it: ``/_sandbox/*`` test controls and, for every
-other path, DevRev's API.
+handshakes and deliveries); :func:`create_app` serves it: ``/_sandbox/*`` test controls
+and, for every other path, DevRev's API.
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ from starlette.types import ASGIApp
 
 from .admin import AdminRoutes
 from .api import ApiApp
+from .deliverylog import DeliveryLog
 from .faults import FaultQueue, TransportCapture
+from .handshake import Verifier
 from .lifecycle import Status
 from .options import SandboxOptions
 from .ratelimit import FixedWindowLimiter, RateDecision
 from .requestlog import AuthKind, RequestLog
 from .store import WebhookStore
-from .verifier import DeliveryLog, Verifier
 
 
 class Sandbox:
