@@ -235,6 +235,16 @@ def scan_log(scan: Scan, caplog: pytest.LogCaptureFixture) -> None:
             scan.add(f"log record: {record.name} exc", logging.Formatter().format(record))
 
 
+def client_or_refusal(scan: Scan, api_url: str, **options: Any) -> DevRevClient | None:
+    """A client for ``api_url``, or ``None`` once the refusal (an apiUrl with credentials may
+    be refused up front) is scanned."""
+    try:
+        return DevRevClient(TOKEN, api_url, **options)
+    except DevRevError as err:
+        scan.error("exception: client refused", err)
+        return None
+
+
 def provoke(scan: Scan, place: str, call: Any, *args: Any) -> None:
     """Run ``call``, which must fail, and scan what it raised."""
     with pytest.raises((ProviderError, CheckFailed, DevRevError)) as raised:
@@ -402,10 +412,12 @@ def test_the_client_its_log_records_errors_and_reprs_show_no_secret(
 
     with DevRevClient(BAD_TOKEN, sandbox.url, **fast) as client:  # type: ignore[arg-type]
         attempt("create, bad token", client.create_webhook, create)
-    with DevRevClient(TOKEN, credential_api_url(closed_port_url()), **fast) as client:  # type: ignore[arg-type]
-        scan.add("repr: client with apiUrl credentials", repr(client))
-        attempt("create, apiUrl with credentials", client.create_webhook, create)
-        attempt("list, apiUrl with credentials", client.list_webhooks)
+    refused = client_or_refusal(scan, credential_api_url(closed_port_url()), **fast)
+    if refused is not None:
+        with refused as client:
+            scan.add("repr: client with apiUrl credentials", repr(client))
+            attempt("create, apiUrl with credentials", client.create_webhook, create)
+            attempt("list, apiUrl with credentials", client.list_webhooks)
     scan_log(scan, caplog)
     names = {record.name.split(".")[0] for record in caplog.records}
     assert names >= {"pulumi_devrev", "httpx", "httpcore"}
@@ -464,7 +476,10 @@ def test_devrev_quoting_the_request_back_shows_no_secret(
         headers=HeadersUpdate(add=[WebhookHeader(name="X-Auth", value=NEW_HEADER_VALUE)]),
     )
     for api_url in (echoing.url, credential_api_url(echoing.url)):
-        with DevRevClient(TOKEN, api_url, **fast) as client:  # type: ignore[arg-type]
+        made = client_or_refusal(scan, api_url, **fast)
+        if made is None:
+            continue
+        with made as client:
             calls: list[tuple[str, Callable[[Any], object], object]] = [
                 ("create", client.create_webhook, create),
                 ("update", client.update_webhook, update),
