@@ -15,6 +15,7 @@ from pulumi.output import Unknown
 
 from pulumi_devrev import DevRevWebhook
 from pulumi_devrev.testing import (
+    PROVIDER_KEY,
     CheckFailed,
     Deployment,
     ProviderHost,
@@ -529,7 +530,7 @@ def test_token_is_absent_from_provider_state_outputs_and_host_output(
     host: ProviderHost, control: Any
 ) -> None:
     deployment, _reg = deployed(host, control, url=closed_port_url(), secret=SECRET)
-    blob = base64.b64decode(deployment.outputs["__provider"])
+    blob = base64.b64decode(deployment.outputs[PROVIDER_KEY])
     assert TOKEN.encode() not in blob and len(blob) < 200
     state = json.dumps({"inputs": deployment.inputs, "outputs": deployment.outputs})
     assert TOKEN not in state
@@ -631,7 +632,7 @@ def test_get_reads_an_existing_webhook_by_id(host: ProviderHost, control: Any) -
     deployment, reg = deployed(host, control, url=closed_port_url(), event_types=["work_created"])
     [read] = capture_program(lambda: DevRevWebhook.get("existing", deployment.id or ""))
     assert read.read_id == deployment.id and read.provider_blob == reg.provider_blob
-    new_id, outputs, _ = host.read(deployment.id or "", {}, {"__provider": read.provider_blob})
+    new_id, outputs, _ = host.read(deployment.id or "", {}, {PROVIDER_KEY: read.provider_blob})
     assert new_id == deployment.id
     assert outputs["event_types"] == ["work_created"]
     assert api_calls(control.requests()) == ["/webhooks.get"]

@@ -78,6 +78,19 @@ def test_a_resource_left_out_of_the_program_is_deleted_by_the_next_up(
     assert list(stack.outputs) == ["a"]
 
 
+def test_a_resources_urn_names_the_stack_and_the_project(
+    devrev_stack: MakeStack,
+) -> None:
+    stack = devrev_stack(TWO_HOOKS, config={"hooks": "a", "url": closed_port_url()}, stack="prod")
+    stack.up()
+    [registration] = [d.registration for d in stack.resources.values()]
+    assert registration is not None
+    assert (
+        registration.urn
+        == "urn:pulumi:prod::devrev-two-hooks::pulumi-python:dynamic/devrev:Webhook::a"
+    )
+
+
 def test_a_changed_token_is_the_one_the_next_up_sends(
     devrev_stack: MakeStack, devrev_sandbox: Any
 ) -> None:

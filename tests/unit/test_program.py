@@ -10,7 +10,7 @@ import pytest
 from pulumi.output import Unknown
 
 from pulumi_devrev import DevRevWebhook, DevRevWebhookArgs
-from pulumi_devrev.testing import capture_program
+from pulumi_devrev.testing import PROVIDER_KEY, capture_program
 
 
 def quickstart() -> None:
@@ -32,6 +32,12 @@ def test_registers_one_webhook_with_a_stable_type_token() -> None:
     assert reg.inputs["url"] == "https://hooks.example.com/devrev"
     assert reg.inputs["event_types"] == ["work_updated", "work_created"]
     assert reg.inputs["headers"] == {"X-Team": "ops"}
+
+
+def test_the_urn_names_the_stack_and_project_given() -> None:
+    program = lambda: DevRevWebhook("h", url="https://h.example/x")  # noqa: E731
+    [reg] = capture_program(program, project="shop", stack="prod")
+    assert reg.urn == "urn:pulumi:prod::shop::pulumi-python:dynamic/devrev:Webhook::h"
 
 
 def test_secret_input_stays_secret_and_the_output_is_always_secret() -> None:
@@ -77,7 +83,7 @@ def test_provider_is_a_small_by_reference_pickle_without_token(
     # No code objects: a by-value pickle would carry the class body.
     assert b"co_code" not in raw and b"_create_code" not in raw
     # Not marked secret: it holds nothing worth encrypting.
-    assert "__provider" not in reg.secret_inputs
+    assert PROVIDER_KEY not in reg.secret_inputs
 
 
 def test_provider_pickle_is_the_same_for_every_resource_and_run() -> None:

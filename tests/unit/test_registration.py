@@ -10,7 +10,7 @@ import pulumi.dynamic
 
 from pulumi_devrev import DevRevWebhook
 from pulumi_devrev.provider import DevRevWebhookProvider
-from pulumi_devrev.testing import capture_program
+from pulumi_devrev.testing import PROVIDER_KEY, capture_program
 from pulumi_devrev.webhook import DevRevWebhookArgs
 
 
@@ -44,4 +44,4 @@ def test_registration_is_what_the_sdk_registers() -> None:
         assert reg.inputs == sdk.inputs
         assert reg.secret_inputs == sdk.secret_inputs == {"url"}
         assert reg.additional_secret_outputs == sdk.additional_secret_outputs
-    assert sdk.inputs["__provider"]
+    assert sdk.inputs[PROVIDER_KEY]

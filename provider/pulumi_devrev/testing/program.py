@@ -13,9 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pulumi.dynamic.dynamic import PROVIDER_KEY as PROVIDER_KEY  # "__provider", the SDK's
 from pulumi.runtime import rpc
-
-from ..provider import PROVIDER_KEY as PROVIDER_KEY
 
 
 @dataclass
