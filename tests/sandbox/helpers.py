@@ -16,9 +16,10 @@ from typing import Any
 
 import httpx
 
-from pulumi_devrev.sandbox import validate_response
 from pulumi_devrev.sandbox.openapi import load_spec
 from tests.support import closed_port_url, wait_until  # noqa: F401 - shared helpers
+
+from .responses import validate_response
 
 # Fast handshakes for tests; everything else at the sandbox defaults.
 FAST_OPTIONS: dict[str, Any] = {

@@ -9,8 +9,9 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_devrev.sandbox import validate_response
 from pulumi_devrev.sandbox.openapi import EVENT_TYPES, load_spec
+
+from .responses import validate_response
 
 PATHS = [
     "/webhooks.create",

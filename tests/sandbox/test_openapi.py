@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from pulumi_devrev.sandbox import EVENT_TYPES, SpecMismatch, validate_response
+from pulumi_devrev.sandbox import EVENT_TYPES
 from pulumi_devrev.sandbox.openapi import WEBHOOK_STATUSES, load_spec
 
 from .helpers import require_absent
+from .responses import SpecMismatch, validate_response
 
 GET = ("/webhooks.get", "get")
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .app import Sandbox, create_app
     from .control import SandboxControl, SandboxControlError
     from .delivery import SIGNATURE_HEADER, sign
-    from .openapi import EVENT_TYPES, SpecMismatch, validate_response
+    from .openapi import EVENT_TYPES
     from .options import SandboxOptions
     from .server import RunningSandbox, start_sandbox
     from .store import StateFileError
@@ -40,8 +40,6 @@ _WHERE = {
     "SIGNATURE_HEADER": "delivery",
     "sign": "delivery",
     "EVENT_TYPES": "openapi",
-    "SpecMismatch": "openapi",
-    "validate_response": "openapi",
     "SandboxOptions": "options",
     "RunningSandbox": "server",
     "start_sandbox": "server",
@@ -56,12 +54,10 @@ __all__ = [
     "SandboxControl",
     "SandboxControlError",
     "SandboxOptions",
-    "SpecMismatch",
     "StateFileError",
     "create_app",
     "sign",
     "start_sandbox",
-    "validate_response",
 ]
 
 
