@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from process_sweep import sweep
 from pulumi import automation as auto
 from pulumi_cli import find_cli, offline_env
 
@@ -123,7 +124,7 @@ class Cli:
         # `stack init` writes Pulumi.<stack>.yaml beside Pulumi.yaml; `stack rm` removes it,
         # or this does. Registered last, run first: what the CLI left after an interrupt goes.
         cleanup.callback((ROOT / f"Pulumi.{name}.yaml").unlink, missing_ok=True)
-        cleanup.callback(sweep)
+        cleanup.callback(sweep, RUN_MARKER, os.environ[RUN_MARKER])
         say(f"  $ pulumi stack init {name} --secrets-provider passphrase")
         self.stack = auto.Stack.create(name, workspace)
         self.set_config("devrev:apiUrl", api_url)
@@ -252,17 +253,6 @@ def deliver_event(control: SandboxControl, webhook_id: str, heard: list[str]) ->
             break
         time.sleep(0.05)
     say(f"    sandbox  | delivered a work_created event: HTTP {sent['status_code']}")
-
-
-def sweep() -> None:
-    """Kill what this run started and still runs (the CLI and its plugins after an interrupt):
-    each carries the run's marker in its environment (Linux: /proc)."""
-    needle = f"{RUN_MARKER}={os.environ[RUN_MARKER]}".encode()
-    for proc in Path("/proc").glob("[0-9]*"):
-        with contextlib.suppress(OSError):
-            environ = (proc / "environ").read_bytes().split(b"\0")
-            if needle in environ and int(proc.name) != os.getpid():
-                os.kill(int(proc.name), signal.SIGKILL)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tools.process_sweep import marked_processes, sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "tools" / "demo.py"
@@ -40,19 +41,7 @@ needs_proc = pytest.mark.skipif(
 
 def processes_with_marker(marker: str) -> dict[int, dict[str, str]]:
     """Live processes whose environment carries ``MARKER_ENV=marker``, with that environment."""
-    found: dict[int, dict[str, str]] = {}
-    needle = f"{MARKER_ENV}={marker}".encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            raw = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue  # gone meanwhile, or not ours
-        if needle in raw:
-            pairs = (item.decode(errors="replace").partition("=") for item in raw if item)
-            found[int(entry.name)] = {key: value for key, _, value in pairs}
-    return found
+    return marked_processes(MARKER_ENV, marker)
 
 
 def accepts_connections(port: int) -> bool:
@@ -158,8 +147,7 @@ def run_demo(
         if process.poll() is None:
             process.kill()
             process.wait()
-            for pid in processes_with_marker(marker):
-                os.kill(pid, signal.SIGKILL)
+            sweep(MARKER_ENV, marker)
     return run
 
 
