@@ -41,7 +41,7 @@ from .errors import (
     url_secrets,
 )
 from .models import CreateWebhookRequest, UpdateWebhookRequest, Webhook, WebhookStatus
-from .settings import DEFAULT_API_URL, MISSING_TOKEN, Settings
+from .settings import DEFAULT_API_URL, MISSING_TOKEN, Settings, check_api_url
 
 __all__ = ["DevRevClient", "RetryPolicy", "Timeouts", "new_secret", "shared_client"]
 
@@ -121,6 +121,7 @@ class DevRevClient:
         if not token or not token.strip():
             raise ConfigurationError(MISSING_TOKEN)
         self._token = token.strip()
+        check_api_url(api_url)
         self.api_url = api_url.rstrip("/")
         self.timeouts = timeouts or Timeouts()
         self.retry = retry or RetryPolicy()
@@ -140,7 +141,10 @@ class DevRevClient:
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> DevRevClient:
-        kwargs.setdefault("timeouts", Timeouts(deadline=settings.operation_timeout))
+        kwargs.setdefault(
+            "timeouts",
+            Timeouts(read=settings.read_timeout, deadline=settings.operation_timeout),
+        )
         return cls(settings.token, settings.api_url, **kwargs)
 
     def __repr__(self) -> str:
@@ -165,8 +169,10 @@ class DevRevClient:
         create is resent only when it cannot have taken effect (no connection, or 429). When it
         may have (a 5xx, a connection dropped or timed out after sending), the webhooks are
         listed and only one that carries this request's secret, url, event types and headers
-        counts as made by it; a timed-out create is given time to land before another is sent.
-        See docs/reliability.md for what this proves and the windows that remain.
+        counts as made by it. A timed-out create is given time to land (half of what remains of
+        the deadline); if it does not, no other is sent (it may still land beside the new one)
+        and ``CreateOutcomeUnknown`` says how to adopt it. See docs/reliability.md for what this
+        proves and the windows that remain.
         """
         op = "webhooks.create"
         generated = request.secret is None
@@ -177,13 +183,8 @@ class DevRevClient:
         body = request.body()
         started = datetime.now(UTC)
         deadline_at = time.monotonic() + self.timeouts.deadline
-        # Set when an attempt may still be running at DevRev (it timed out): a later success
-        # is then checked for a twin that landed late.
-        in_flight = False
-        uncertain: list[str] = []
 
         def attempt() -> Webhook:
-            nonlocal in_flight
             try:
                 data = self._send(
                     op,
@@ -198,34 +199,35 @@ class DevRevClient:
             except (_Transient, DevRevAPIError) as err:
                 if not _may_have_taken_effect(err):
                     raise
-                uncertain.append(_describe(err))
                 pending = isinstance(err, _Transient) and err.pending
-                in_flight = in_flight or pending
                 log.info(
                     "%s: outcome unknown (%s); looking for the webhook it may have made",
                     op,
                     _describe(err),
                 )
+                waited_from = time.monotonic()
                 found = self._look_for_created(
                     request, generated, started, deadline_at, settle=pending
                 )
                 if found is not None:
                     log.info("%s: found the webhook the failed attempt created: %s", op, found.id)
                     return found
+                if pending:
+                    # DevRev may still be working on it: another create could land beside it
+                    # after we have answered, a duplicate nobody would see. Stop here instead.
+                    raise CreateOutcomeUnknown(
+                        op,
+                        request.url,
+                        f"{_describe(err)}, and no webhook it made appeared in the "
+                        f"{time.monotonic() - waited_from:.0f}s waited for it; DevRev may still "
+                        "create it, so it was not sent again",
+                    ) from None
                 raise
-            hook = _webhook(op, data)
-            if in_flight and generated:
-                self._remove_twins(request, hook, deadline_at)
-            return hook
+            return _webhook(op, data)
 
-        try:
-            return self._retrying(op, deadline_at, attempt)
-        except CreateOutcomeUnknown:
-            raise
-        except DevRevError as err:
-            if not uncertain:
-                raise
-            raise CreateOutcomeUnknown(op, request.url, str(err)) from None
+        # An attempt answered with a 5xx, or dropped, that the lookup after it did not find made
+        # nothing (DevRev commits before it answers): its final error is DevRev's, as it is.
+        return self._retrying(op, deadline_at, attempt)
 
     def _look_for_created(
         self,
@@ -255,27 +257,11 @@ class DevRevClient:
             found = _made_by(request, generated, started, hooks)
             if found is not None and generated:
                 self._delete_twins(request, found, hooks)
-            pause = next(pauses, _SETTLE_PAUSES[-1])
-            if found is not None or time.monotonic() + pause >= settle_until:
+            now = time.monotonic()
+            if found is not None or now >= settle_until:
                 return found
-            self._sleep(pause)
-
-    def _remove_twins(
-        self, request: CreateWebhookRequest, kept: Webhook, deadline_at: float
-    ) -> None:
-        """After a timed-out attempt and a later success: the timed-out one may have landed
-        meanwhile, so look once more and delete any twin of ``kept``."""
-        try:
-            hooks = self._list(deadline_at=deadline_at)
-        except DevRevError as err:
-            log.warning(
-                "webhooks.create: could not check for a second webhook made by a timed-out "
-                "attempt (%s); webhooks.list shows whether one exists beside %s",
-                _describe(err),
-                kept.id,
-            )
-            return
-        self._delete_twins(request, kept, hooks)
+            # The last look is at the end of the window, not a pause before it.
+            self._sleep(min(next(pauses, _SETTLE_PAUSES[-1]), settle_until - now))
 
     def _delete_twins(
         self, request: CreateWebhookRequest, kept: Webhook, hooks: list[Webhook]
@@ -518,18 +504,20 @@ class DevRevClient:
             webhook=webhook,
             retry_after=_retry_after(response, body),
             redactions=redactions,
+            request=json,
         )
 
 
 # -- shared clients -------------------------------------------------------------------------
 
-_clients: dict[tuple[str, str, float], DevRevClient] = {}
+_clients: dict[tuple[str, str, float, float], DevRevClient] = {}
 _clients_lock = threading.Lock()
 
 
 def shared_client(settings: Settings) -> DevRevClient:
-    """One client per (API URL, token, deadline) per process, so connections are reused."""
-    key = (settings.api_url, settings.token, settings.operation_timeout)
+    """One client per (API URL, token, deadline, read timeout) per process, so connections are
+    reused."""
+    key = (settings.api_url, settings.token, settings.operation_timeout, settings.read_timeout)
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
