@@ -2,7 +2,7 @@
 
 JSON in, JSON out; a bad control request answers ``{"error": "..."}`` with 400 (or 404
 for an unknown webhook). :class:`~pulumi_devrev.sandbox.control.SandboxControl` is the
-client for these routes.
+client for these routes; :mod:`.controlroutes` describes them for both.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from . import faults, openapi
 from .api import json_response
+from .controlroutes import CONTROL_ROUTES, PREFIX, ControlRoute
 
 if TYPE_CHECKING:
     from .app import Sandbox
@@ -53,79 +54,23 @@ class AdminRoutes:
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
 
-    def controls(self) -> list[tuple[str, str, Callable[[Request], Awaitable[Response]], str]]:
-        """Every control: (method, path under ``/_sandbox``, handler, what it does).
-
-        The one description of the routes: :meth:`routes` serves it and ``GET /_sandbox/``
-        lists it.
-        """
-        return [
-            ("GET", "/", self.index, "this list of the controls"),
-            ("GET", "/health", self.health, '{"ok": true} while the sandbox serves'),
-            (
-                "POST",
-                "/faults",
-                self.add_fault,
-                "queue a fault for the next requests to a path: {path, method?, count?, "
-                "status?, retry_after?, delay?, drop?: before|after}",
-            ),
-            ("GET", "/faults", self.list_faults, "the faults still queued"),
-            ("DELETE", "/faults", self.clear_faults, "drop every queued fault"),
-            (
-                "GET",
-                "/requests",
-                self.list_requests,
-                "the API requests received, oldest first (?path= to filter); no token, "
-                "secrets and header values redacted",
-            ),
-            ("DELETE", "/requests", self.clear_requests, "empty the request log"),
-            (
-                "POST",
-                "/webhooks/status",
-                self.force_status,
-                "set a webhook's status: {id, status}; stops its handshake",
-            ),
-            (
-                "GET",
-                "/webhooks",
-                self.list_webhooks,
-                "every webhook (no secrets, no header values)",
-            ),
-            ("GET", "/webhooks/{webhook_id:path}", self.get_webhook, "one webhook, or 404"),
-            (
-                "POST",
-                "/events",
-                self.send_event,
-                "deliver one object event now: {webhook_id, type, payload}",
-            ),
-            (
-                "GET",
-                "/deliveries",
-                self.list_deliveries,
-                "delivery attempts, handshakes included (?webhook_id= to filter)",
-            ),
-            ("DELETE", "/deliveries", self.clear_deliveries, "empty the delivery log"),
-            ("GET", "/config", self.get_config, "the options"),
-            ("POST", "/config", self.set_config, "change options: {option: value, ...}"),
-            (
-                "POST",
-                "/reset",
-                self.reset,
-                "forget webhooks, faults, logs and rate-limit counters (options stay)",
-            ),
-        ]
-
     def routes(self) -> list[Route]:
-        """Routes relative to the ``/_sandbox`` mount."""
+        """Routes relative to the ``/_sandbox`` mount: each control of
+        :data:`~.controlroutes.CONTROL_ROUTES`, served by the method of its ``name``."""
         return [
-            Route(path, handler, methods=[method]) for method, path, handler, _ in self.controls()
+            Route(route.path, self._handler(route), methods=[route.method])
+            for route in CONTROL_ROUTES
         ]
+
+    def _handler(self, route: ControlRoute) -> Callable[[Request], Awaitable[Response]]:
+        handler: Callable[[Request], Awaitable[Response]] = getattr(self, route.name)
+        return handler
 
     async def index(self, request: Request) -> Response:
         """``GET /_sandbox/`` -> ``{"controls": [{method, path, description}, ...]}``."""
         controls = [
-            {"method": method, "path": "/_sandbox" + path, "description": description}
-            for method, path, _, description in self.controls()
+            {"method": route.method, "path": PREFIX + route.path, "description": route.summary}
+            for route in CONTROL_ROUTES
         ]
         return json_response(200, {"controls": controls})
 

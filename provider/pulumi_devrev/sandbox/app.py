@@ -19,6 +19,7 @@ from starlette.types import ASGIApp
 
 from .admin import AdminRoutes
 from .api import ApiApp
+from .controlroutes import PREFIX
 from .deliverylog import DeliveryLog
 from .faults import FaultQueue, TransportCapture
 from .handshake import Verifier
@@ -133,7 +134,7 @@ def create_app(sandbox: Sandbox) -> ASGIApp:
 
     starlette = Starlette(
         routes=[
-            Mount("/_sandbox", routes=AdminRoutes(sandbox).routes()),
+            Mount(PREFIX, routes=AdminRoutes(sandbox).routes()),
             # An ASGI endpoint (not a function) matches every method, so 405s are DevRev's.
             Route("/{path:path}", endpoint=ApiApp(sandbox)),
         ],

@@ -1,4 +1,7 @@
-"""A small synchronous client for the sandbox's ``/_sandbox/`` test controls."""
+"""A small synchronous client for the sandbox's ``/_sandbox/`` test controls.
+
+Its requests are built from :mod:`.controlroutes`, the table the server side serves.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,9 @@ from types import TracebackType
 from typing import Any
 
 import httpx
+
+from . import controlroutes as routes
+from .controlroutes import ControlRoute
 
 
 class SandboxControlError(Exception):
@@ -27,7 +33,7 @@ class SandboxControl:
     def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
         # trust_env=False: control traffic to a local sandbox must not go through a proxy.
         self._http = httpx.Client(
-            base_url=base_url.rstrip("/") + "/_sandbox", timeout=timeout, trust_env=False
+            base_url=base_url.rstrip("/") + routes.PREFIX, timeout=timeout, trust_env=False
         )
 
     def close(self) -> None:
@@ -45,7 +51,8 @@ class SandboxControl:
     ) -> None:
         self.close()
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _call(self, route: ControlRoute, **kwargs: Any) -> Any:
+        method, path = route.method, route.path_for()
         response = self._http.request(method, path, **kwargs)
         if response.is_error:
             try:
@@ -53,13 +60,14 @@ class SandboxControl:
             except (ValueError, KeyError, TypeError):
                 message = response.text or response.reason_phrase
             raise SandboxControlError(
-                f"{method} /_sandbox{path}: {response.status_code} {message}", response.status_code
+                f"{method} {routes.PREFIX}{path}: {response.status_code} {message}",
+                response.status_code,
             )
         return response.json()
 
     def health(self) -> bool:
         """True when the sandbox answers."""
-        return bool(self._call("GET", "/health")["ok"])
+        return bool(self._call(routes.HEALTH)["ok"])
 
     def inject(
         self,
@@ -89,17 +97,17 @@ class SandboxControl:
         ):
             if value is not None:
                 fault[name] = value
-        result: dict[str, Any] = self._call("POST", "/faults", json=fault)["fault"]
+        result: dict[str, Any] = self._call(routes.ADD_FAULT, json=fault)["fault"]
         return result
 
     def faults(self) -> list[dict[str, Any]]:
         """Faults still queued."""
-        result: list[dict[str, Any]] = self._call("GET", "/faults")["faults"]
+        result: list[dict[str, Any]] = self._call(routes.LIST_FAULTS)["faults"]
         return result
 
     def clear_faults(self) -> None:
         """Drop every queued fault."""
-        self._call("DELETE", "/faults")
+        self._call(routes.CLEAR_FAULTS)
 
     def requests(self, path: str | None = None) -> list[dict[str, Any]]:
         """The DevRev API requests received, oldest first, optionally for one path.
@@ -109,25 +117,26 @@ class SandboxControl:
         or ``"dropped"``.
         """
         params = {"path": path} if path is not None else None
-        result: list[dict[str, Any]] = self._call("GET", "/requests", params=params)["requests"]
+        result: list[dict[str, Any]] = self._call(routes.LIST_REQUESTS, params=params)["requests"]
         return result
 
     def clear_requests(self) -> None:
         """Empty the request log."""
-        self._call("DELETE", "/requests")
+        self._call(routes.CLEAR_REQUESTS)
 
     def force_status(self, webhook_id: str, status: str) -> None:
         """Set a webhook's status directly (stops any handshake in flight)."""
-        self._call("POST", "/webhooks/status", json={"id": webhook_id, "status": status})
+        self._call(routes.FORCE_STATUS, json={"id": webhook_id, "status": status})
 
     def webhooks(self) -> list[dict[str, Any]]:
         """The sandbox's internal views of every webhook it holds (no secrets)."""
-        result: list[dict[str, Any]] = self._call("GET", "/webhooks")["webhooks"]
+        result: list[dict[str, Any]] = self._call(routes.LIST_WEBHOOKS)["webhooks"]
         return result
 
     def webhook(self, webhook_id: str) -> dict[str, Any] | None:
         """The sandbox's internal view of a webhook (no secret), or None if absent."""
-        response = self._http.get(f"/webhooks/{webhook_id}")
+        route = routes.GET_WEBHOOK
+        response = self._http.request(route.method, route.path_for(webhook_id=webhook_id))
         if response.status_code == 404:
             return None
         response.raise_for_status()
@@ -137,33 +146,35 @@ class SandboxControl:
     def send_event(self, webhook_id: str, type: str, payload: Any) -> dict[str, Any]:
         """Deliver one object event now: ``{"delivered", "status_code", "reason"}``."""
         result: dict[str, Any] = self._call(
-            "POST", "/events", json={"webhook_id": webhook_id, "type": type, "payload": payload}
+            routes.SEND_EVENT, json={"webhook_id": webhook_id, "type": type, "payload": payload}
         )
         return result
 
     def deliveries(self, webhook_id: str | None = None) -> list[dict[str, Any]]:
         """Delivery attempts (handshakes and events), oldest first."""
         params = {"webhook_id": webhook_id} if webhook_id is not None else None
-        result: list[dict[str, Any]] = self._call("GET", "/deliveries", params=params)["deliveries"]
+        result: list[dict[str, Any]] = self._call(routes.LIST_DELIVERIES, params=params)[
+            "deliveries"
+        ]
         return result
 
     def clear_deliveries(self) -> None:
         """Empty the delivery log."""
-        self._call("DELETE", "/deliveries")
+        self._call(routes.CLEAR_DELIVERIES)
 
     def configure(self, **options: Any) -> dict[str, Any]:
         """Change options at runtime; returns all current options."""
-        result: dict[str, Any] = self._call("POST", "/config", json=options)["options"]
+        result: dict[str, Any] = self._call(routes.SET_CONFIG, json=options)["options"]
         return result
 
     def options(self) -> dict[str, Any]:
         """The current options."""
-        result: dict[str, Any] = self._call("GET", "/config")["options"]
+        result: dict[str, Any] = self._call(routes.GET_CONFIG)["options"]
         return result
 
     def reset(self) -> None:
         """Forget webhooks, faults, logs and rate-limit counters."""
-        self._call("POST", "/reset")
+        self._call(routes.RESET)
 
     def wait_for_status(self, webhook_id: str, status: str, timeout: float) -> str:
         """Poll until the webhook has ``status`` or ``timeout`` seconds pass.
