@@ -20,7 +20,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from . import errors, lifecycle, validation
+from . import errors, statusmachine, validation
 from .errors import ApiError
 from .faults import DroppedConnection
 from .openapi import MAX_HEADERS
@@ -55,7 +55,7 @@ Handler = Callable[["Sandbox", ApiCall], tuple[int, dict[str, Any]]]
 def create_webhook(sandbox: Sandbox, call: ApiCall) -> tuple[int, dict[str, Any]]:
     """``POST /webhooks.create`` -> 201; the webhook starts ``unverified`` and is verified."""
     request = validation.parse_create(call.json())
-    transition = lifecycle.after_create()
+    transition = statusmachine.after_create()
     webhook = sandbox.store.new_webhook(
         url=request.url,
         secret=request.secret if request.secret is not None else generate_secret(),
@@ -99,7 +99,7 @@ def update_webhook(sandbox: Sandbox, call: ApiCall) -> tuple[int, dict[str, Any]
     # Everything that can still fail is computed before the webhook is touched.
     event_types = apply_event_types(webhook.event_types, request.event_types)
     headers = apply_headers(webhook.headers, request.headers)
-    transition = lifecycle.after_update(
+    transition = statusmachine.after_update(
         webhook.status,
         endpoint_changed=request.endpoint_changed,
         action=request.action,

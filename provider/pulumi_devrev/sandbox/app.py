@@ -23,10 +23,10 @@ from .controlroutes import PREFIX
 from .deliverylog import DeliveryLog
 from .faults import FaultQueue, TransportCapture
 from .handshake import Verifier
-from .lifecycle import Status
 from .options import SandboxOptions
 from .ratelimit import FixedWindowLimiter, RateDecision
 from .requestlog import AuthKind, RequestLog
+from .statusmachine import Status
 from .store import WebhookStore
 
 

@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from . import delivery, lifecycle
+from . import delivery, statusmachine
 from .delivery import Attempt, Deliverer, DeliveryTarget, build_event, encode_event
 from .deliverylog import DeliveryLog
 from .options import ChallengeLocation, SandboxOptions
@@ -162,7 +162,7 @@ class Verifier:
                 return
             self._log.add(target, event, attempt, number=number, ok=ok, reason=reason)
             if ok:
-                status = lifecycle.after_handshake(webhook.status, succeeded=True)
+                status = statusmachine.after_handshake(webhook.status, succeeded=True)
                 if status != webhook.status:
                     webhook.status = status
                     self._store.save()

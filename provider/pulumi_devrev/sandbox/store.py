@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from .lifecycle import Status
+from .statusmachine import Status
 
 STATE_FORMAT = "pulumi-devrev-sandbox-state"
 STATE_VERSION = 1

@@ -22,7 +22,7 @@ from typing import Any, cast
 
 from .. import rules
 from . import errors, openapi
-from .lifecycle import Action
+from .statusmachine import Action
 from .store import Header
 
 MIN_SECRET_BYTES = rules.SECRET_MIN_BYTES

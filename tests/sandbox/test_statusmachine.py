@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from pulumi_devrev.sandbox.lifecycle import (
+from pulumi_devrev.sandbox.statusmachine import (
     Transition,
     after_create,
     after_handshake,
