@@ -99,3 +99,26 @@ def test_bad_api_url_and_timeout_are_refused() -> None:
         settings.resolve({"DEVREV_TOKEN": "t", "DEVREV_API_URL": "api.devrev.ai"})
     with pytest.raises(ConfigurationError, match="operationTimeout"):
         settings.resolve({"DEVREV_TOKEN": "t", "DEVREV_OPERATION_TIMEOUT": "soon"})
+
+
+@pytest.mark.parametrize(
+    "api_url",
+    [
+        "https://user:pa55word@api.devrev.ai",
+        "https://api.devrev.ai/?key=tok-123456",
+        "https://api.devrev.ai/#tok-123456",
+    ],
+)
+def test_an_api_url_carrying_credentials_is_refused_without_showing_them(api_url: str) -> None:
+    # httpx would send user info as Basic auth instead of the token, and a query would ride in
+    # every request path and in httpx's own log lines.
+    from pulumi_devrev.client import DevRevClient
+
+    for refuse in (
+        lambda: settings.resolve({"DEVREV_TOKEN": "t", "DEVREV_API_URL": api_url}),
+        lambda: DevRevClient("t", api_url),
+    ):
+        with pytest.raises(ConfigurationError, match="must not carry user info") as err:
+            refuse()
+        assert "pa55word" not in str(err.value) and "tok-123456" not in str(err.value)
+        assert "devrev:apiUrl" in str(err.value) and "https://api.devrev.ai" in str(err.value)
