@@ -53,6 +53,8 @@ def test_forty_identical_resources_with_ten_creates_answered_503(
     url = closed_port_url()
     regs = [program(f"same-{i}", url=url, event_types=["work_created"]) for i in range(40)]
     deployments = [Deployment(host) for _ in regs]
+    # The 503s come once twenty neighbours exist: each lookup after one sees them all.
+    control.inject("/webhooks.create", delay=0, count=20)
     control.inject("/webhooks.create", status=503, count=10)
     # As `pulumi up` runs them: the host's four workers, at once.
     with ThreadPoolExecutor(4) as pool:
