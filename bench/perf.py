@@ -44,7 +44,7 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc  # noqa: E402
 from tests.support import serve_asgi  # noqa: E402
 
 from pulumi_devrev.provider import DevRevWebhookProvider  # noqa: E402
-from pulumi_devrev.sandbox import Sandbox, SandboxControl, SandboxOptions, create_app  # noqa: E402
+from pulumi_devrev.sandbox import Sandbox, SandboxControl, SandboxOptions, create_sandbox_app  # noqa: E402
 from pulumi_devrev.testing import ProviderHost  # noqa: E402
 
 TOKEN = "bench-token-0123456789"
@@ -319,7 +319,7 @@ class Served:
 
 @contextmanager
 def sandbox(**options: Any) -> Iterator[Served]:
-    app = create_app(Sandbox(TOKEN, SandboxOptions().with_changes(**options)))
+    app = create_sandbox_app(Sandbox(TOKEN, SandboxOptions().with_changes(**options)))
     peers: set[tuple[str, int]] = set()
 
     async def counting(scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -13,7 +13,7 @@ from pulumi_devrev.sandbox import SandboxOptions, sign
 from pulumi_devrev.sandbox.deliverylog import display_url
 from pulumi_devrev.sandbox.faults import DroppedConnection, FaultQueue, parse_fault
 from pulumi_devrev.sandbox.openapi import field_path, json_type_name
-from pulumi_devrev.sandbox.requestlog import redact
+from pulumi_devrev.sandbox.requestlog import redact_body
 from pulumi_devrev.sandbox.urlguard import is_loopback_host, remote_delivery_problem
 
 
@@ -58,9 +58,9 @@ def test_display_url_drops_credentials() -> None:
     assert display_url("http://user:pw@[::1]:8080/a?b=c#d") == "http://[::1]:8080/a?b=c"
 
 
-def test_redact_replaces_every_secret_but_the_empty_one() -> None:
+def test_redact_body_replaces_every_secret_but_the_empty_one() -> None:
     body = {"secret": "x", "nested": [{"secret": 5}, {"secret": ""}], "other": "secret"}
-    assert redact(body) == {
+    assert redact_body(body) == {
         "secret": "<redacted>",
         "nested": [{"secret": "<redacted>"}, {"secret": ""}],
         "other": "secret",

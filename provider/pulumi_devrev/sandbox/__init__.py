@@ -10,7 +10,8 @@ Start one in-process for tests::
 or from a shell: ``devrev-sandbox --port 0`` (token from ``DEVREV_TOKEN``).
 
 The sandbox knows nothing of the provider or the receiver: it is an independent oracle
-that validates against DevRev's OpenAPI document and signs deliveries itself.
+that validates against DevRev's OpenAPI document and signs deliveries itself (only the
+name of the signature header, ``SIGNATURE_HEADER``, is the receiver's).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 from . import _extra
 
 if TYPE_CHECKING:
-    from .app import Sandbox, create_app
+    from .app import Sandbox, create_sandbox_app
+    from .app import create_sandbox_app as create_app
     from .control import SandboxControl, SandboxControlError
     from .delivery import SIGNATURE_HEADER, sign
     from .openapi import EVENT_TYPES
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 # `python -m pulumi_devrev.sandbox` reaches __main__, which says so as a command.
 _WHERE = {
     "Sandbox": "app",
-    "create_app": "app",
+    "create_sandbox_app": "app",
     "SandboxControl": "control",
     "SandboxControlError": "control",
     "SIGNATURE_HEADER": "delivery",
@@ -45,6 +47,9 @@ _WHERE = {
     "start_sandbox": "server",
     "StateFileError": "store",
 }
+# Earlier names, still importable: the sandbox's app factory was ``create_app``, which is
+# also the name of the receiver's (``pulumi_devrev.receiver.create_app``, another thing).
+_ALIASES = {"create_app": "create_sandbox_app"}
 
 __all__ = [
     "EVENT_TYPES",
@@ -56,13 +61,15 @@ __all__ = [
     "SandboxOptions",
     "StateFileError",
     "create_app",
+    "create_sandbox_app",
     "sign",
     "start_sandbox",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
+    target = _ALIASES.get(name, name)
+    module = _WHERE.get(target)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     try:
@@ -72,10 +79,10 @@ def __getattr__(name: str) -> Any:
         if top in _extra.EXTRA_MODULES and _extra.missing_modules():
             raise _extra.not_installed() from None
         raise
-    value = getattr(imported, name)
+    value = getattr(imported, target)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
+    return sorted(set(globals()) | set(_WHERE) | set(_ALIASES))

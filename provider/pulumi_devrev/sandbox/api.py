@@ -25,7 +25,7 @@ from .errors import ApiError
 from .faults import DroppedConnection
 from .openapi import MAX_HEADERS
 from .ratelimit import RateDecision
-from .store import Header, Webhook, generate_secret
+from .store import Header, StoredWebhook, generate_secret
 
 if TYPE_CHECKING:
     from .app import Sandbox
@@ -133,7 +133,7 @@ def delete_webhook(sandbox: Sandbox, call: ApiCall) -> tuple[int, dict[str, Any]
     return 200, {}
 
 
-def _find(sandbox: Sandbox, webhook_id: str) -> Webhook:
+def _find(sandbox: Sandbox, webhook_id: str) -> StoredWebhook:
     webhook = sandbox.store.get(webhook_id)
     if webhook is None:
         raise _not_found(webhook_id)

@@ -1,7 +1,7 @@
 """The sandbox's state and its ASGI application.
 
 :class:`Sandbox` ties the pieces together (options, webhooks, faults, logs, rate limit,
-handshakes and deliveries); :func:`create_app` serves it: ``/_sandbox/*`` test controls
+handshakes and deliveries); :func:`create_sandbox_app` serves it: ``/_sandbox/*`` test controls
 and, for every other path, DevRev's API.
 """
 
@@ -124,7 +124,7 @@ class Sandbox:
         await self.verifier.aclose()
 
 
-def create_app(sandbox: Sandbox) -> ASGIApp:
+def create_sandbox_app(sandbox: Sandbox) -> ASGIApp:
     """The ASGI application serving ``sandbox``."""
 
     @contextlib.asynccontextmanager

@@ -19,12 +19,14 @@ from typing import Any
 
 import httpx
 
+# The header's name is the receiver's (one definition); the tests pin its value on both sides,
+# so sharing it cannot hide a wrong one. How to sign stays the sandbox's own (:func:`sign`).
+from ..receiver import SIGNATURE_HEADER as SIGNATURE_HEADER
 from .deliverylog import DeliveryLog
 from .options import SandboxOptions
-from .store import Header, Webhook
+from .store import Header, StoredWebhook
 from .urlguard import remote_delivery_problem
 
-SIGNATURE_HEADER = "X-DevRev-Signature"
 USER_AGENT = "DevRev-Webhooks/1.0"
 # Headers the sandbox sets itself or that would corrupt the request framing; a custom
 # header with one of these names is not sent (and the delivery log says so).
@@ -82,7 +84,7 @@ class DeliveryTarget:
     headers: tuple[Header, ...]
 
     @classmethod
-    def of(cls, webhook: Webhook) -> DeliveryTarget:
+    def of(cls, webhook: StoredWebhook) -> DeliveryTarget:
         """Snapshot ``webhook``."""
         return cls(
             webhook.id, webhook.display_id, webhook.url, webhook.secret, tuple(webhook.headers)
@@ -174,7 +176,7 @@ def _short(exc: Exception) -> str:
 async def send_event(
     deliverer: Deliverer,
     log: DeliveryLog,
-    webhook: Webhook | None,
+    webhook: StoredWebhook | None,
     event_type: str,
     payload: Any,
     *,

@@ -20,7 +20,7 @@ from . import delivery, statusmachine
 from .delivery import Attempt, Deliverer, DeliveryTarget, build_event, encode_event
 from .deliverylog import DeliveryLog
 from .options import ChallengeLocation, SandboxOptions
-from .store import Webhook, WebhookStore
+from .store import StoredWebhook, WebhookStore
 
 logger = logging.getLogger("pulumi_devrev.sandbox")
 
@@ -89,7 +89,7 @@ class Verifier:
         self._newest: dict[str, asyncio.Task[None]] = {}
         self._running: set[asyncio.Task[None]] = set()
 
-    def start(self, webhook: Webhook) -> None:
+    def start(self, webhook: StoredWebhook) -> None:
         """Begin a new handshake for ``webhook`` on the running loop; older ones go stale."""
         webhook.generation += 1
         task = asyncio.get_running_loop().create_task(
@@ -108,7 +108,7 @@ class Verifier:
         """Whether the webhook's current handshake is still running."""
         return webhook_id in self._newest
 
-    def invalidate(self, webhook: Webhook) -> None:
+    def invalidate(self, webhook: StoredWebhook) -> None:
         """Make any handshake in flight for ``webhook`` stale: its outcome changes nothing."""
         webhook.generation += 1
         self._newest.pop(webhook.id, None)
@@ -129,7 +129,7 @@ class Verifier:
         await self.cancel_all()
         await self._deliverer.aclose()
 
-    def _current(self, webhook_id: str, generation: int) -> Webhook | None:
+    def _current(self, webhook_id: str, generation: int) -> StoredWebhook | None:
         webhook = self._store.get(webhook_id)
         if webhook is None or webhook.generation != generation:
             return None

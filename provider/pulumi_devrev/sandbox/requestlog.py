@@ -22,13 +22,13 @@ REDACTED = "<redacted>"
 MAX_ENTRIES = 10_000
 
 
-def redact(value: Any) -> Any:
+def redact_body(value: Any) -> Any:
     """A copy of ``value`` with every ``secret`` member other than ``""`` redacted, and the
     values of the custom headers under every ``headers`` member."""
     if isinstance(value, dict):
         return {key: _redact_member(key, item) for key, item in value.items()}
     if isinstance(value, list):
-        return [redact(item) for item in value]
+        return [redact_body(item) for item in value]
     return value
 
 
@@ -37,7 +37,7 @@ def _redact_member(key: str, item: Any) -> Any:
         return REDACTED
     if key == "headers":
         return _redact_headers(item)
-    return redact(item)
+    return redact_body(item)
 
 
 def _redact_headers(headers: Any) -> Any:
@@ -45,17 +45,17 @@ def _redact_headers(headers: Any) -> Any:
     redacted; ``{"add", "remove", "set"}`` (update) member by member."""
     if isinstance(headers, list):
         return [
-            {k: (REDACTED if k == "value" and v != "" else redact(v)) for k, v in item.items()}
+            {k: (REDACTED if k == "value" and v != "" else redact_body(v)) for k, v in item.items()}
             if isinstance(item, dict)
-            else redact(item)
+            else redact_body(item)
             for item in headers
         ]
     if isinstance(headers, dict):
         return {
-            key: _redact_headers(item) if key in ("add", "set") else redact(item)
+            key: _redact_headers(item) if key in ("add", "set") else redact_body(item)
             for key, item in headers.items()
         }
-    return redact(headers)
+    return redact_body(headers)
 
 
 class RequestLog:
@@ -85,7 +85,7 @@ class RequestLog:
                 "method": method,
                 "path": path,
                 "query": query,
-                "body": redact(body),
+                "body": redact_body(body),
                 "status": None,
                 "auth": auth,
                 "fault": fault,

@@ -17,7 +17,7 @@ from typing import Any
 
 import uvicorn
 
-from .app import Sandbox, create_app
+from .app import Sandbox, create_sandbox_app
 from .control import SandboxControl
 from .options import SandboxOptions
 
@@ -72,7 +72,7 @@ def base_url(sock: socket.socket) -> str:
 def make_server(sandbox: Sandbox, *, log_level: str = "warning") -> QuietServer:
     """A uvicorn server for ``sandbox`` that leaves logging configuration to the caller."""
     config = uvicorn.Config(
-        create_app(sandbox),
+        create_sandbox_app(sandbox),
         # h11 explicitly: dropping connections relies on its request cycle holding the
         # transport (see faults.TransportCapture); httptools would be picked if installed.
         http="h11",

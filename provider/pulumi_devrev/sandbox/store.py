@@ -66,7 +66,7 @@ class Header:
 
 
 @dataclass
-class Webhook:
+class StoredWebhook:
     """A webhook as the sandbox stores it; :meth:`to_api` is what DevRev answers."""
 
     id: str
@@ -113,7 +113,7 @@ class Webhook:
         }
 
     @classmethod
-    def from_state(cls, data: dict[str, Any]) -> Webhook:
+    def from_state(cls, data: dict[str, Any]) -> StoredWebhook:
         """Rebuild a webhook from its state-file form (its API form)."""
         return cls(
             id=str(data["id"]),
@@ -135,7 +135,7 @@ class WebhookStore:
 
     def __init__(self, state_file: str | os.PathLike[str] | None = None) -> None:
         self._lock = threading.RLock()
-        self._webhooks: dict[str, Webhook] = {}
+        self._webhooks: dict[str, StoredWebhook] = {}
         self._next_number = 1
         self.state_file = Path(state_file) if state_file is not None else None
         self.org_id = _random_token(9)
@@ -165,7 +165,7 @@ class WebhookStore:
         event_types: Iterable[str],
         headers: Iterable[Header],
         status: Status,
-    ) -> Webhook:
+    ) -> StoredWebhook:
         """Create, store and persist a webhook with a fresh id and display id."""
         with self._lock:
             webhook_id = self._new_id()
@@ -173,7 +173,7 @@ class WebhookStore:
             self._next_number += 1
             now = now_rfc3339_millis()
             user = self.acting_user()
-            webhook = Webhook(
+            webhook = StoredWebhook(
                 id=webhook_id,
                 display_id=f"webhook-{number}",
                 secret=secret,
@@ -197,12 +197,12 @@ class WebhookStore:
             if candidate not in self._webhooks:
                 return candidate
 
-    def get(self, webhook_id: str) -> Webhook | None:
+    def get(self, webhook_id: str) -> StoredWebhook | None:
         """The live webhook object, or None."""
         with self._lock:
             return self._webhooks.get(webhook_id)
 
-    def select(self, statuses: Iterable[str] | None = None) -> list[Webhook]:
+    def select(self, statuses: Iterable[str] | None = None) -> list[StoredWebhook]:
         """Webhooks in creation order, optionally only those with one of ``statuses``."""
         wanted = set(statuses) if statuses is not None else None
         with self._lock:
@@ -212,14 +212,14 @@ class WebhookStore:
                 if wanted is None or webhook.status in wanted
             ]
 
-    def touch(self, webhook: Webhook) -> None:
+    def touch(self, webhook: StoredWebhook) -> None:
         """Record a user modification (dates and modifier) and persist."""
         with self._lock:
             webhook.modified_date = now_rfc3339_millis()
             webhook.modified_by = self.acting_user()
             self.save()
 
-    def delete(self, webhook_id: str) -> Webhook | None:
+    def delete(self, webhook_id: str) -> StoredWebhook | None:
         """Remove and return a webhook; None when there is none with that id."""
         with self._lock:
             webhook = self._webhooks.pop(webhook_id, None)
@@ -270,7 +270,7 @@ class WebhookStore:
             self.org_id = str(document["org_id"])
             self._next_number = int(document["next_number"])
             for item in document["webhooks"]:
-                webhook = Webhook.from_state(item)
+                webhook = StoredWebhook.from_state(item)
                 webhook.generation = 1
                 self._webhooks[webhook.id] = webhook
         except (KeyError, TypeError, ValueError, AttributeError):
