@@ -1,52 +1,41 @@
-"""Fixtures: one sandbox per session over real loopback HTTP, reset before every test."""
+"""Fixtures of the sandbox tests, over real loopback HTTP.
+
+The sandbox, its token and ``control`` are the suite's (the pytest plugin's, see
+``tests/conftest.py``): one sandbox per session, reset before and after every test.
+"""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from pulumi_devrev.sandbox import RunningSandbox, SandboxControl, start_sandbox
+from pulumi_devrev.sandbox import RunningSandbox
 
 from .helpers import FAST_OPTIONS, Receiver
 
 
-@pytest.fixture(scope="session")
-def token() -> str:
-    """A random token per session, so no test can depend on (or print) a fixed one."""
-    return "tok-" + secrets.token_urlsafe(18)
+@pytest.fixture
+def devrev_sandbox(devrev_sandbox: RunningSandbox) -> RunningSandbox:
+    """The plugin's clean sandbox (``pulumi_devrev.pytest_plugin``), with fast handshakes.
 
-
-@pytest.fixture(scope="session")
-def running_sandbox(token: str) -> Iterator[RunningSandbox]:
-    """The session's sandbox; tests use :func:`sandbox`, which resets it first."""
-    with start_sandbox(token, **FAST_OPTIONS) as sandbox:
-        yield sandbox
+    Different from the rest of the suite on purpose: these tests wait for handshakes and
+    failed deliveries many times over, so retries come every 50 ms and a silent endpoint
+    fails after 1 s, and every other option is pinned to its default. The plugin puts the
+    session's options back after the test.
+    """
+    devrev_sandbox.control.configure(**FAST_OPTIONS)
+    return devrev_sandbox
 
 
 @pytest.fixture
-def sandbox(running_sandbox: RunningSandbox) -> RunningSandbox:
-    """A sandbox with no webhooks, faults or logs, and fast handshakes."""
-    running_sandbox.control.configure(**FAST_OPTIONS)
-    running_sandbox.control.reset()
-    return running_sandbox
-
-
-@pytest.fixture
-def control(sandbox: RunningSandbox) -> SandboxControl:
-    """The test controls of the fresh sandbox."""
-    return sandbox.control
-
-
-@pytest.fixture
-def api(sandbox: RunningSandbox, token: str) -> Iterator[httpx.Client]:
+def api(devrev_sandbox: RunningSandbox, devrev_token: str) -> Iterator[httpx.Client]:
     """A plain httpx client for DevRev's API, authenticated with ``Bearer``."""
     with httpx.Client(
-        base_url=sandbox.url,
-        headers={"Authorization": f"Bearer {token}"},
+        base_url=devrev_sandbox.url,
+        headers={"Authorization": f"Bearer {devrev_token}"},
         timeout=10.0,
         trust_env=False,
     ) as client:

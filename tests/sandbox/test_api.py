@@ -232,7 +232,7 @@ def test_the_unserved_operations_are_listed() -> None:
 
 @pytest.mark.parametrize(("method", "path"), _unserved_operations())
 def test_unserved_devrev_operations_are_answered_as_unknown_routes(
-    sandbox: RunningSandbox, api: httpx.Client, method: str, path: str
+    devrev_sandbox: RunningSandbox, api: httpx.Client, method: str, path: str
 ) -> None:
     def outcome(client: httpx.Client, route: str) -> tuple[int, str, str]:
         response = client.request(method, route, json={"id": "x"})
@@ -241,7 +241,7 @@ def test_unserved_devrev_operations_are_answered_as_unknown_routes(
 
     unknown = "/webhooks.nosuchoperation"
     assert outcome(api, path) == outcome(api, unknown)
-    with httpx.Client(base_url=sandbox.url, trust_env=False) as anonymous:
+    with httpx.Client(base_url=devrev_sandbox.url, trust_env=False) as anonymous:
         assert outcome(anonymous, path) == outcome(anonymous, unknown)
 
 
@@ -264,9 +264,11 @@ def test_wrong_methods_are_405_with_a_devrev_body(
 
 
 @pytest.mark.parametrize("form", ["Bearer {token}", "bearer {token}", "{token}"])
-def test_both_token_forms_are_accepted(sandbox: RunningSandbox, token: str, form: str) -> None:
-    headers = {"Authorization": form.format(token=token)}
-    response = httpx.get(f"{sandbox.url}/webhooks.list", headers=headers, trust_env=False)
+def test_both_token_forms_are_accepted(
+    devrev_sandbox: RunningSandbox, devrev_token: str, form: str
+) -> None:
+    headers = {"Authorization": form.format(token=devrev_token)}
+    response = httpx.get(f"{devrev_sandbox.url}/webhooks.list", headers=headers, trust_env=False)
     expect(response, 200)
 
 
@@ -275,22 +277,24 @@ def test_both_token_forms_are_accepted(sandbox: RunningSandbox, token: str, form
     [None, "", "Bearer", "Bearer wrong-token", "wrong-token", "Basic {token}", "Bearer {token}x"],
 )
 def test_missing_or_wrong_tokens_are_401(
-    sandbox: RunningSandbox, token: str, authorization: str | None
+    devrev_sandbox: RunningSandbox, devrev_token: str, authorization: str | None
 ) -> None:
-    headers = {} if authorization is None else {"Authorization": authorization.format(token=token)}
+    headers = (
+        {} if authorization is None else {"Authorization": authorization.format(token=devrev_token)}
+    )
     response = httpx.post(
-        f"{sandbox.url}/webhooks.list",
+        f"{devrev_sandbox.url}/webhooks.list",
         json={},
         headers=headers,
         trust_env=False,
     )
     body = expect_error(response, 401, "unauthenticated")
-    require_absent(token, body["message"], "the token")
+    require_absent(devrev_token, body["message"], "the token")
 
 
-def test_auth_is_checked_before_the_body(sandbox: RunningSandbox) -> None:
+def test_auth_is_checked_before_the_body(devrev_sandbox: RunningSandbox) -> None:
     response = httpx.post(
-        f"{sandbox.url}/webhooks.create",
+        f"{devrev_sandbox.url}/webhooks.create",
         content=b"{not json",
         headers={"Content-Type": "text/plain"},
         trust_env=False,

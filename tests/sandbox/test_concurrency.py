@@ -14,12 +14,12 @@ URL = closed_port_url()
 
 
 def test_concurrent_creates_and_updates_stay_consistent(
-    sandbox: RunningSandbox, token: str
+    devrev_sandbox: RunningSandbox, devrev_token: str
 ) -> None:
     def worker(index: int) -> list[str]:
         made = []
         with httpx.Client(
-            base_url=sandbox.url, headers={"Authorization": token}, trust_env=False
+            base_url=devrev_sandbox.url, headers={"Authorization": devrev_token}, trust_env=False
         ) as api:
             for _ in range(10):
                 webhook = expect(api.post("/webhooks.create", json={"url": URL}), 201)["webhook"]
@@ -33,7 +33,7 @@ def test_concurrent_creates_and_updates_stay_consistent(
         display_ids = [d for made in pool.map(worker, range(4)) for d in made]
     assert sorted(display_ids) == sorted(f"webhook-{n}" for n in range(1, 41))
     with httpx.Client(
-        base_url=sandbox.url, headers={"Authorization": token}, trust_env=False
+        base_url=devrev_sandbox.url, headers={"Authorization": devrev_token}, trust_env=False
     ) as api:
         webhooks = expect(api.get("/webhooks.list"), 200)["webhooks"]
     assert len({w["id"] for w in webhooks}) == 40

@@ -106,8 +106,8 @@ def test_health(control: SandboxControl) -> None:
     assert control.health() is True
 
 
-def test_the_control_root_lists_every_control(sandbox: RunningSandbox) -> None:
-    response = httpx.get(f"{sandbox.url}/_sandbox/", trust_env=False)
+def test_the_control_root_lists_every_control(devrev_sandbox: RunningSandbox) -> None:
+    response = httpx.get(f"{devrev_sandbox.url}/_sandbox/", trust_env=False)
     assert response.status_code == 200
     controls = response.json()["controls"]
     listed = {(c["method"], c["path"]) for c in controls}
@@ -125,4 +125,4 @@ def test_the_control_root_lists_every_control(sandbox: RunningSandbox) -> None:
     # Every listed GET without a path parameter is served.
     for method, path in sorted(listed):
         if method == "GET" and "{" not in path:
-            assert httpx.get(sandbox.url + path, trust_env=False).status_code == 200, path
+            assert httpx.get(devrev_sandbox.url + path, trust_env=False).status_code == 200, path

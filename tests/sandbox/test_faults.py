@@ -134,13 +134,15 @@ def test_drop_after_processes_then_closes_without_answering(
 
 @pytest.mark.parametrize("drop", ["before", "after"])
 def test_drops_reach_a_one_shot_client_as_transport_errors(
-    sandbox: RunningSandbox, control: SandboxControl, token: str, drop: str
+    devrev_sandbox: RunningSandbox, control: SandboxControl, devrev_token: str, drop: str
 ) -> None:
     control.inject("/webhooks.list", drop=drop, count=2)
     for _ in range(2):
         with pytest.raises(TRANSPORT_ERRORS):
             httpx.get(
-                f"{sandbox.url}/webhooks.list", headers={"Authorization": token}, trust_env=False
+                f"{devrev_sandbox.url}/webhooks.list",
+                headers={"Authorization": devrev_token},
+                trust_env=False,
             )
 
 

@@ -117,13 +117,15 @@ def test_an_unknown_challenge_location_is_refused(control: SandboxControl) -> No
 
 
 def test_with_default_settings_a_correct_endpoint_becomes_active(
-    token: str, make_receiver: MakeReceiver
+    devrev_token: str, make_receiver: MakeReceiver
 ) -> None:
     receiver = make_receiver("echo")
     with (
-        start_sandbox(token) as sandbox,
+        start_sandbox(devrev_token) as sandbox,
         httpx.Client(
-            base_url=sandbox.url, headers={"Authorization": f"Bearer {token}"}, trust_env=False
+            base_url=sandbox.url,
+            headers={"Authorization": f"Bearer {devrev_token}"},
+            trust_env=False,
         ) as api,
     ):
         webhook_id = create(api, receiver.url)["id"]

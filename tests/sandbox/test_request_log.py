@@ -33,7 +33,7 @@ def test_entries_record_each_call_in_order(api: httpx.Client, control: SandboxCo
 
 
 def test_secrets_are_redacted_but_the_empty_secret_is_kept(
-    api: httpx.Client, control: SandboxControl, token: str
+    api: httpx.Client, control: SandboxControl, devrev_token: str
 ) -> None:
     webhook_id = create(api, URL, secret="log-secret-value")["id"]
     expect(api.post("/webhooks.update", json={"id": webhook_id, "secret": ""}), 200)
@@ -44,7 +44,7 @@ def test_secrets_are_redacted_but_the_empty_secret_is_kept(
     assert entries[2]["body"]["secret"] == "<redacted>"
     text = json.dumps(entries)
     require_absent("log-secret-value", text, "the webhook secret")
-    require_absent(token, text, "the token")
+    require_absent(devrev_token, text, "the token")
     require_absent("authorization", text.lower(), "the Authorization header")
 
 
@@ -76,11 +76,11 @@ def test_custom_header_values_are_redacted_but_their_names_kept(
 
 
 def test_the_auth_form_is_recorded_never_the_header(
-    sandbox: RunningSandbox, control: SandboxControl, token: str
+    devrev_sandbox: RunningSandbox, control: SandboxControl, devrev_token: str
 ) -> None:
-    for authorization in (f"Bearer {token}", token, None, "Bearer nope"):
+    for authorization in (f"Bearer {devrev_token}", devrev_token, None, "Bearer nope"):
         headers = {"Authorization": authorization} if authorization is not None else {}
-        httpx.get(f"{sandbox.url}/webhooks.list", headers=headers, trust_env=False)
+        httpx.get(f"{devrev_sandbox.url}/webhooks.list", headers=headers, trust_env=False)
     entries = control.requests()
     assert [e["auth"] for e in entries] == ["bearer", "bare", "missing", "invalid"]
     assert [e["status"] for e in entries] == [200, 200, 401, 401]

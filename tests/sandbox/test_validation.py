@@ -240,12 +240,12 @@ def test_bad_bodies_are_400_never_500(
 
 
 def test_a_missing_content_type_is_reported_with_an_empty_value(
-    sandbox: RunningSandbox, token: str
+    devrev_sandbox: RunningSandbox, devrev_token: str
 ) -> None:
     response = httpx.post(
-        f"{sandbox.url}/webhooks.list",
+        f"{devrev_sandbox.url}/webhooks.list",
         content=b"{}",
-        headers={"Authorization": token},
+        headers={"Authorization": devrev_token},
         trust_env=False,
     )
     expect_error(response, 400, "invalid_content_type", value="")
