@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: test check demo bench clean test-oldest-pulumi pulumi-cli actionlint
+.PHONY: test check demo bench mutate clean test-oldest-pulumi pulumi-cli actionlint
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,8 +43,14 @@ bench: $(STAMP)
 	$(PY) bench/run.py
 	$(PY) bench/perf.py
 
+## mutate: mutation testing (mutmut) of the functions whose faults cost users most, on a copy
+## in .mutmut/ (never provider/); not part of `make test`. Scores: docs/reliability.md.
+## MODULES="plan receiver" limits it to some modules (tools/mutate/run.py --list)
+mutate: $(STAMP)
+	$(PY) tools/mutate/run.py $(MODULES)
+
 clean:
-	rm -rf $(VENV) .venv-oldest .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-oldest .mypy_cache .pytest_cache .ruff_cache .mutmut mutants
 
 ## test-oldest-pulumi: the provider and host tests against the oldest pulumi SDK we support
 OLDEST_PULUMI ?= 3.216.0
