@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_devrev.models import Webhook, WebhookStatus
+from pulumi_devrev.models import Webhook, WebhookSpec, WebhookStatus
 from pulumi_devrev.plan import (
     Observed,
     changed_fields,
     inputs_from_live,
     outputs,
+    plan_update,
     reverification_notice,
 )
 
@@ -146,3 +147,28 @@ def test_outputs_of_an_older_release_with_an_unknown_status_read_as_no_status() 
 
     assert old.status is None
     assert old.headers == {}
+
+
+def test_an_unchanged_secret_is_not_resent_beside_another_change() -> None:
+    # Resending it, even unchanged, would knock the active webhook back to `unverified`.
+    new = WebhookSpec.model_validate(
+        {
+            "url": OLD.url,
+            "event_types": ["work_updated"],
+            "secret": "old-secret-1",
+            "headers": {"X-Team": "ops"},
+        }
+    )
+
+    request = plan_update(ID, OLD, new)
+
+    assert request is not None
+    assert request.body() == {"id": ID, "event_types": {"set": ["work_updated"]}}
+    assert not request.changes_endpoint
+
+
+def test_outputs_without_a_url_read_as_an_empty_url_that_differs_from_any() -> None:
+    old = Observed.from_outputs({})
+
+    assert old.url == ""
+    assert changed_fields(old, {"url": "https://h.example/x"}) == ["url"]
