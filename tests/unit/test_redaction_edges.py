@@ -84,3 +84,21 @@ def test_an_unencoded_at_sign_in_the_password_stays_inside_the_user_info() -> No
 
     assert url_secrets(url) == ["user:p@ss-0000", "user", "p@ss-0000"]
     assert redact(url, url_secrets(url)) == "https://***@hooks.example.com/x"
+
+
+def test_every_one_of_three_occurrences_is_masked() -> None:
+    text = "tok-0000, then tok-0000, then tok-0000 again"
+
+    assert redact(text, ["tok-0000"]) == "***, then ***, then *** again"
+
+
+def test_occurrences_one_character_apart_are_masked_whole() -> None:
+    assert redact("[zzzzz]", ["zzzz"]) == "[***]"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [("tok-0000", "***"), ("tok-0000 and tok-0000", "*** and ***"), ("tok-0000.", "***.")],
+)
+def test_a_secret_at_the_very_start_is_masked(text: str, shown: str) -> None:
+    assert redact(text, ["tok-0000"]) == shown
