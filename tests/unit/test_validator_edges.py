@@ -7,16 +7,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from pulumi_devrev.inputs import (
+    bounded,
     check_adopt_id,
     check_headers,
     check_secret,
     check_timeout,
+    check_url,
     normalize_event_types,
+    quote,
     unknown_names,
 )
-from pulumi_devrev.models import validate_spec
+from pulumi_devrev.models import EventTypesUpdate, Webhook, validate_spec
 
 GENERATED = "or leave secret unset and one is generated"
 
@@ -128,3 +132,93 @@ def test_the_model_gives_the_same_reasons() -> None:
     assert failures == [
         ("verification_timeout", "verification_timeout must be a number of seconds from 1 to 3600")
     ]
+
+
+class TestQuotedValues:
+    """A reason quotes at most 80 characters of a value, and never fails to quote one."""
+
+    def test_a_long_text_is_cut_to_80_characters_with_a_mark(self) -> None:
+        assert quote("x" * 100) == "'" + "x" * 78 + "…"
+
+    def test_a_text_whose_quoted_form_is_80_characters_is_whole(self) -> None:
+        assert quote("x" * 78) == "'" + "x" * 78 + "'"
+
+    def test_the_quotes_chosen_are_those_of_the_value_around_the_cut(self) -> None:
+        # repr picks double quotes for a text holding a "'": seen up to the 81st character.
+        assert quote("a" * 79 + "'").startswith('"')
+        assert quote("a" * 81 + "'").startswith("'")
+
+    def test_other_values_are_abbreviated(self) -> None:
+        assert quote(list(range(10))) == "[0, 1, 2, 3, ...]"
+
+    def test_a_value_that_cannot_be_shown_is_named_by_its_type(self) -> None:
+        class Hostile(str):
+            def __getitem__(self, key: Any) -> str:
+                raise RuntimeError("no")
+
+        assert quote(Hostile("text")) == "<Hostile>"
+
+
+def test_a_reason_is_cut_at_1500_characters() -> None:
+    assert bounded("r" * 1500) == "r" * 1500
+    assert bounded("r" * 1501) == "r" * 1499 + "…"
+
+
+def test_two_typos_of_event_types_are_both_reported() -> None:
+    assert reason(normalize_event_types, ["work_creatd", "work_updatd"]) == (
+        "unknown event type 'work_creatd': did you mean 'work_created'? (if DevRev added it "
+        "after this release, upgrade pulumi-devrev); unknown event type 'work_updatd': did you "
+        "mean 'work_updated'? (if DevRev added it after this release, upgrade pulumi-devrev)"
+    )
+
+
+def test_unknown_names_after_the_sdks_own_keys_and_of_any_type_are_all_reported() -> None:
+    failures = unknown_names({"__provider": "x", "evnet_types": [], 5: 1})
+
+    assert failures == [
+        (
+            "evnet_types",
+            "'evnet_types' is not an input of DevRevWebhook: did you mean 'event_types'?",
+        ),
+        (
+            "5",
+            "5 is not an input of DevRevWebhook: the inputs are url, event_types, secret, active, "
+            "headers, wait_for_active, verification_timeout, on_verification_timeout, adopt_id",
+        ),
+    ]
+
+
+@pytest.mark.parametrize("value", [None, "", "   "])
+def test_a_missing_or_blank_url_is_required(value: Any) -> None:
+    assert reason(check_url, value) == (
+        "url is required: give the absolute https:// URL of your endpoint"
+    )
+
+
+def test_a_url_that_is_no_text_names_its_type() -> None:
+    assert reason(check_url, 443) == (
+        "url must be a string, not int: give the absolute https:// URL of your endpoint"
+    )
+
+
+def test_set_with_add_or_remove_is_refused_and_says_why() -> None:
+    with pytest.raises(ValidationError) as caught:
+        EventTypesUpdate(set=["work_created"], add=["work_updated"])
+
+    assert [e["msg"] for e in caught.value.errors()] == [
+        "Value error, 'set' replaces the whole list and cannot be combined with add/remove"
+    ]
+
+
+def test_a_header_devrev_answers_in_an_odd_shape_is_a_validation_error_not_a_crash() -> None:
+    # The client turns a ValidationError into "unexpected webhook object from DevRev".
+    with pytest.raises(ValidationError):
+        Webhook.model_validate(
+            {
+                "id": "w",
+                "url": "https://h.example/x",
+                "status": "active",
+                "secret": "s" * 8,
+                "headers": ["X-Team: ops"],
+            }
+        )
