@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import email.utils
 import logging
+import math
 import os
 import threading
 import time
@@ -610,7 +611,7 @@ def _transport_text(exc: httpx.TransportError, client: DevRevClient) -> str:
 def _json_body(response: httpx.Response) -> dict[str, Any] | None:
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to read
         return None
     return data if isinstance(data, dict) else None
 
@@ -629,7 +630,10 @@ def _retry_after(response: httpx.Response, body: dict[str, Any] | None) -> float
                 return max(0.0, (when - datetime.now(UTC)).total_seconds())
     value = (body or {}).get("retry_after")
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return max(0.0, float(value))
+        try:
+            return max(0.0, float(value))
+        except OverflowError:  # an integer past any float: longer than any wait allowed
+            return math.inf if value > 0 else 0.0
     return None
 
 

@@ -271,3 +271,32 @@ class TestMayHaveTakenEffect:
         with devrev.client() as client:
             client.create_webhook(CreateWebhookRequest(url=URL))
         assert devrev.paths == ["/webhooks.create", "/webhooks.list", "/webhooks.create"]
+
+
+class TestHostileBodies:
+    def test_an_integer_wait_too_large_for_a_float_fails_at_once(self) -> None:
+        devrev = Recorder(httpx.Response(429, content=b'{"retry_after": ' + b"9" * 400 + b"}"))
+        with devrev.client() as client, pytest.raises(RateLimitError) as caught:
+            client.get_webhook(ID)
+        assert caught.value.retry_after == float("inf")
+        assert devrev.sleeps == []
+        assert len(devrev.paths) == 1
+
+    def test_a_hugely_negative_integer_wait_means_now(self, ok: httpx.Response) -> None:
+        devrev = Recorder(httpx.Response(429, content=b'{"retry_after": -' + b"9" * 400 + b"}"), ok)
+        with devrev.client() as client:
+            client.get_webhook(ID)
+        assert devrev.sleeps == [0.0]
+
+    def test_a_body_nested_too_deep_to_read_is_quoted_as_text_not_a_crash(self) -> None:
+        nested = b"[" * 100_000 + b"]" * 100_000
+        devrev = Recorder(httpx.Response(502, content=nested))
+        with devrev.client() as client, pytest.raises(ServerError) as caught:
+            client.get_webhook(ID)
+        assert caught.value.status_code == 502
+
+    def test_a_success_nested_too_deep_to_read_is_an_error_not_a_crash(self) -> None:
+        devrev = Recorder(httpx.Response(200, content=b"[" * 100_000 + b"]" * 100_000))
+        with devrev.client() as client, pytest.raises(DevRevAPIError) as caught:
+            client.get_webhook(ID)
+        assert "not JSON" in str(caught.value)
