@@ -66,13 +66,13 @@ def time_mocks(kind: str, count: int) -> float:
         from pulumi_devrev import DevRevWebhook
 
         def declare(i: int) -> None:
-            DevRevWebhook(f"r{i}", url=URL, event_types=["work_created"], secret="bench-secret")
+            DevRevWebhook(f"r{i}", url=URL, event_types=["work_created"], secret=f"bench-secret-{i}")
     elif kind in ("custom14", "custom5"):
         keys = KEYS if kind == "custom14" else KEYS[:5]
 
         def declare(i: int) -> None:
             props: dict[str, Any] = dict.fromkeys(keys)
-            props.update(url=URL, event_types=["work_created"], secret="bench-secret")
+            props.update(url=URL, event_types=["work_created"], secret=f"bench-secret-{i}")
             Plain(f"r{i}", props)
     else:
         raise SystemExit(f"unknown kind {kind}")
