@@ -66,7 +66,9 @@ def time_mocks(kind: str, count: int) -> float:
         from pulumi_devrev import DevRevWebhook
 
         def declare(i: int) -> None:
-            DevRevWebhook(f"r{i}", url=URL, event_types=["work_created"], secret=f"bench-secret-{i}")
+            DevRevWebhook(
+                f"r{i}", url=URL, event_types=["work_created"], secret=f"bench-secret-{i}"
+            )
     elif kind in ("custom14", "custom5"):
         keys = KEYS if kind == "custom14" else KEYS[:5]
 
