@@ -31,7 +31,7 @@ from process_sweep import sweep
 from pulumi import automation as auto
 from pulumi_cli import find_cli, offline_env
 
-from pulumi_devrev.errors import redact
+from pulumi_devrev.redaction import redact
 
 if TYPE_CHECKING:
     from pulumi_devrev.sandbox import RunningSandbox, SandboxControl

@@ -35,13 +35,9 @@ from .errors import (
     DevRevError,
     TransportError,
     error_class_for,
-    one_line,
-    redact,
-    redact_url,
-    redact_urls_in,
-    url_secrets,
 )
 from .models import CreateWebhookRequest, UpdateWebhookRequest, Webhook, WebhookStatus
+from .redaction import one_line, redact, redact_url, redact_urls_in, url_secrets
 from .settings import DEFAULT_API_URL, MISSING_TOKEN, Settings, check_api_url
 
 __all__ = ["DevRevClient", "RetryPolicy", "Timeouts", "new_secret", "shared_client"]

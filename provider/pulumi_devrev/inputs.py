@@ -8,7 +8,7 @@ so a message reads the same whichever way an input is checked.
 What DevRev itself refuses in a ``url`` or in ``headers`` is decided by
 :mod:`pulumi_devrev.rules`, the rules the sandbox applies too, each with its source. A failure
 quotes at most :data:`QUOTE_LIMIT` characters of a value, never a header value or a secret,
-and a url only through :func:`~pulumi_devrev.errors.redact_url`.
+and a url only through :func:`~pulumi_devrev.redaction.redact_url`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from . import rules
-from .errors import redact_url
+from .redaction import redact_url
 from .rules import MAX_HEADERS, SECRET_MAX_BYTES, SECRET_MIN_BYTES
 
 __all__ = [

@@ -20,7 +20,6 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import redact_url
 from .inputs import (
     DEFAULT_VERIFICATION_TIMEOUT,
     EVENT_TYPE_NAMES,
@@ -40,6 +39,7 @@ from .inputs import (
     unknown_names,
     unrecognized_event_types,
 )
+from .redaction import redact_url
 
 __all__ = [
     "EVENT_TYPE_NAMES",
@@ -60,7 +60,7 @@ __all__ = [
 
 class _Shown(BaseModel):
     """``repr()``/``str()`` built from redacted values only: a ``url`` through
-    :func:`~pulumi_devrev.errors.redact_url`, ``headers`` by name only; secrets and header
+    :func:`~pulumi_devrev.redaction.redact_url`, ``headers`` by name only; secrets and header
     values are fields with ``repr=False``. Reprs reach logs, tracebacks and bug reports."""
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:

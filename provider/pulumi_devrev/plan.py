@@ -10,8 +10,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import carries_credentials, redact_url
 from .inputs import PROVIDER_ONLY_INPUTS, UpdateAction, WebhookStatus
+from .redaction import carries_credentials, redact_url
 
 if TYPE_CHECKING:  # pydantic is loaded only by what builds a request: not by check or diff
     from .models import UpdateWebhookRequest, Webhook, WebhookSpec

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import ConfigurationError, redact_url
+from .errors import ConfigurationError
+from .redaction import redact_url
 
 __all__ = [
     "DEFAULT_API_URL",

@@ -13,8 +13,9 @@ import time
 from collections.abc import Callable
 
 from .client import DevRevClient
-from .errors import DevRevError, redact_url
+from .errors import DevRevError
 from .models import Webhook, WebhookStatus
+from .redaction import redact_url
 
 __all__ = ["POLL_INTERVALS", "VerificationTimeout", "challenge_help", "wait_until_active"]
 

@@ -13,8 +13,8 @@ import pulumi.dynamic
 from pulumi.dynamic.dynamic import PROVIDER_KEY, serialize_provider
 from pulumi.runtime._serialization import _serialize
 
-from .errors import carries_credentials
 from .provider import DevRevWebhookProvider
+from .redaction import carries_credentials
 
 __all__ = ["DevRevWebhook", "DevRevWebhookArgs"]
 

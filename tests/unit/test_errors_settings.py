@@ -9,8 +9,8 @@ from pulumi_devrev.errors import (
     ConfigurationError,
     DevRevAPIError,
     error_class_for,
-    redact_url,
 )
+from pulumi_devrev.redaction import redact_url
 
 
 def test_api_error_is_one_line_with_everything_a_user_needs() -> None:

@@ -1,27 +1,22 @@
 """Redaction by construction: every string pulumi-devrev builds (error messages, reprs, log
 lines) is made of redacted values. Each case here pins one way a redaction could go wrong
-(a mutant of errors.py that printed a credential survives none of them)."""
+(a mutant of redaction.py or errors.py that printed a credential survives none of them)."""
 
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 
 import pytest
 
 from pulumi_devrev.errors import (
-    MIN_SECRET,
     BadRequestError,
     ConfigurationError,
     DevRevAPIError,
     DevRevError,
     TransportError,
-    carries_credentials,
     error_class_for,
-    redact,
-    redact_url,
-    redact_urls_in,
-    request_secrets,
-    url_secrets,
 )
 from pulumi_devrev.models import (
     CreateWebhookRequest,
@@ -33,6 +28,15 @@ from pulumi_devrev.models import (
     validate_spec,
 )
 from pulumi_devrev.plan import Observed
+from pulumi_devrev.redaction import (
+    MIN_SECRET,
+    carries_credentials,
+    redact,
+    redact_url,
+    redact_urls_in,
+    request_secrets,
+    url_secrets,
+)
 from pulumi_devrev.settings import Settings
 
 USER = "MARKuser7q"
@@ -298,3 +302,17 @@ def test_model_and_observed_reprs_show_no_credential() -> None:
 )
 def test_urls_in_text_keep_the_parentheses_around_them(text: str, shown: str) -> None:
     assert redact_urls_in(text) == shown
+
+
+def test_redaction_and_the_errors_load_only_the_standard_library() -> None:
+    # The provider answers `check` at preview with them, where httpx and pydantic must not load.
+    code = (
+        "import sys; before = set(sys.modules); "
+        "import pulumi_devrev.redaction, pulumi_devrev.errors; "
+        "loaded = {m.split('.')[0] for m in set(sys.modules) - before}; "
+        "print(sorted(loaded - set(sys.stdlib_module_names) - {'pulumi_devrev'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"

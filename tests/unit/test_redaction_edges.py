@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_devrev.errors import redact, redact_urls_in, url_secrets
+from pulumi_devrev.redaction import redact, redact_urls_in, url_secrets
 
 
 def test_every_credential_part_exactly_with_separators_inside_the_values() -> None:

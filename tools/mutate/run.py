@@ -103,6 +103,7 @@ _settings.load_profile("mutmut")
 CLIENT = ("tests/client",)
 REDACTION = (
     "tests/unit/test_redaction.py",
+    "tests/unit/test_redaction_edges.py",
     "tests/unit/test_errors_settings.py",
     "tests/unit/test_models.py",
     *CLIENT,
@@ -162,8 +163,8 @@ TARGETS = (
         CLIENT,
     ),
     Target(
-        "errors: redaction",
-        "errors",
+        "redaction",
+        "redaction",
         (
             "x_redact",
             "x_redact_url",
