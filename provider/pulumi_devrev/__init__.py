@@ -30,12 +30,12 @@ _WHERE = {
     "RequestTooLargeError": "errors",
     "ServerError": "errors",
     "TransportError": "errors",
+    "VerificationTimeout": "errors",
     "EventType": "models",
     "Webhook": "models",
     "WebhookSpec": "models",
     "WebhookStatus": "models",
     "DevRevWebhookProvider": "provider",
-    "VerificationTimeout": "verification",
     "DevRevWebhook": "webhook",
     "DevRevWebhookArgs": "webhook",
 }
@@ -54,12 +54,12 @@ if TYPE_CHECKING:
     from .errors import RequestTooLargeError as RequestTooLargeError
     from .errors import ServerError as ServerError
     from .errors import TransportError as TransportError
+    from .errors import VerificationTimeout as VerificationTimeout
     from .models import EventType as EventType
     from .models import Webhook as Webhook
     from .models import WebhookSpec as WebhookSpec
     from .models import WebhookStatus as WebhookStatus
     from .provider import DevRevWebhookProvider as DevRevWebhookProvider
-    from .verification import VerificationTimeout as VerificationTimeout
     from .webhook import DevRevWebhook as DevRevWebhook
     from .webhook import DevRevWebhookArgs as DevRevWebhookArgs
 else:  # not where type checkers look: a computed __all__ would hide the names from them

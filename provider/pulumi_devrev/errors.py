@@ -8,9 +8,12 @@ output, CI logs and bug reports.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .redaction import MAX_TEXT, one_line, redact_json, redact_url, redact_urls_in, request_secrets
+
+if TYPE_CHECKING:  # pydantic is loaded by the client, never by an error
+    from .models import Webhook
 
 __all__ = [
     "AuthenticationError",
@@ -25,6 +28,8 @@ __all__ = [
     "RequestTooLargeError",
     "ServerError",
     "TransportError",
+    "VerificationTimeout",
+    "challenge_help",
 ]
 
 
@@ -157,6 +162,27 @@ class RateLimitError(DevRevAPIError):
 
 class ServerError(DevRevAPIError):
     """HTTP 5xx after every retry."""
+
+
+class VerificationTimeout(DevRevError):
+    """The webhook did not become ``active`` within ``verification_timeout``."""
+
+    def __init__(self, hook: Webhook, waited: float, outcome: str = "") -> None:
+        self.webhook = hook
+        self.waited = waited
+        super().__init__(
+            f"DevRev webhook {hook.id} is still {hook.status.value} after {waited:.0f}s: "
+            f"{challenge_help(hook.url)}{outcome}"
+        )
+
+
+def challenge_help(url: str) -> str:
+    """What the endpoint at ``url`` must do to pass verification, in one sentence."""
+    return (
+        f"DevRev POSTs a signed `verify` event to {redact_url(url)} and the endpoint must answer "
+        'HTTP 200 within 3 seconds with the JSON body {"challenge": "<verify.challenge from that '
+        'event>"}; check that it is reachable from DevRev and that it echoes the challenge.'
+    )
 
 
 _BY_STATUS: dict[int, type[DevRevAPIError]] = {

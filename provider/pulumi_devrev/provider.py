@@ -32,13 +32,12 @@ from pulumi.dynamic import (
 from pulumi.runtime import rpc
 
 from . import plan, settings
-from .errors import DevRevError
+from .errors import DevRevError, VerificationTimeout
 from .inputs import UpdateAction, check_inputs, unknown_names, unrecognized_event_types
 
 if TYPE_CHECKING:
     from .client import DevRevClient
     from .models import Webhook, WebhookSpec
-    from .verification import VerificationTimeout
 
 # `pulumi preview` starts a provider host that imports this module cold and only calls check
 # and diff: those need neither pydantic nor httpx (nor tenacity), so the client, the models
@@ -278,7 +277,7 @@ class DevRevWebhookProvider(ResourceProvider):
     def _wait(
         client: DevRevClient, hook: Webhook, spec: WebhookSpec, *, delete_on_failure: bool
     ) -> Webhook:
-        from .verification import VerificationTimeout, wait_until_active
+        from .verification import wait_until_active
 
         try:
             return wait_until_active(client, hook, spec.verification_timeout, notify)
@@ -302,8 +301,6 @@ class DevRevWebhookProvider(ResourceProvider):
         timeout: VerificationTimeout,
         delete_on_failure: bool,
     ) -> Webhook:
-        from .verification import VerificationTimeout
-
         if spec.on_verification_timeout == "warn":
             notify(f"warning: {timeout}")
             latest: Webhook = timeout.webhook

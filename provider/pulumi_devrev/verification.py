@@ -3,8 +3,8 @@
 Kept apart from the CRUD code on purpose. After a create, or a url/secret change, DevRev POSTs a
 ``verify`` event to the endpoint and the webhook stays ``unverified`` (receiving no events) until
 the endpoint echoes the challenge. This module polls ``webhooks.get`` until ``active``, with a
-growing interval so a long wait costs few API calls, and explains what the endpoint must do
-when the wait runs out.
+growing interval so a long wait costs few API calls; when the wait runs out,
+:class:`~pulumi_devrev.errors.VerificationTimeout` explains what the endpoint must do.
 """
 
 from __future__ import annotations
@@ -13,37 +13,16 @@ import time
 from collections.abc import Callable
 
 from .client import DevRevClient
-from .errors import DevRevError
+from .errors import DevRevError, VerificationTimeout
 from .models import Webhook, WebhookStatus
 from .redaction import redact_url
 
-__all__ = ["POLL_INTERVALS", "VerificationTimeout", "challenge_help", "wait_until_active"]
+__all__ = ["POLL_INTERVALS", "wait_until_active"]
 
 # Seconds between polls: quick at first (a healthy endpoint answers within seconds), then
 # capped so a three-minute wait is about twenty calls.
 POLL_INTERVALS = (0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 10.0)
 _PROGRESS_EVERY = 10.0
-
-
-class VerificationTimeout(DevRevError):
-    """The webhook did not become ``active`` within ``verification_timeout``."""
-
-    def __init__(self, hook: Webhook, waited: float, outcome: str = "") -> None:
-        self.webhook = hook
-        self.waited = waited
-        super().__init__(
-            f"DevRev webhook {hook.id} is still {hook.status.value} after {waited:.0f}s: "
-            f"{challenge_help(hook.url)}{outcome}"
-        )
-
-
-def challenge_help(url: str) -> str:
-    """What the endpoint at ``url`` must do to pass verification, in one sentence."""
-    return (
-        f"DevRev POSTs a signed `verify` event to {redact_url(url)} and the endpoint must answer "
-        'HTTP 200 within 3 seconds with the JSON body {"challenge": "<verify.challenge from that '
-        'event>"}; check that it is reachable from DevRev and that it echoes the challenge.'
-    )
 
 
 def wait_until_active(

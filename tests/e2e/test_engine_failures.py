@@ -131,6 +131,6 @@ def test_a_verification_timeout_reads_as_one_line_with_the_challenge_to_echo(
     configure(failing, sandbox, hook=hook)
 
     message = first_error(failed_up(failing))
-    assert message.startswith("pulumi_devrev.verification.VerificationTimeout: DevRev webhook ")
+    assert message.startswith("pulumi_devrev.errors.VerificationTimeout: DevRev webhook ")
     for part in ("is still unverified after 1s", endpoint, '{"challenge": ', "deleted again"):
         assert part in message, part

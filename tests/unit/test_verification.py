@@ -12,9 +12,9 @@ from typing import Any, cast
 import pytest
 
 from pulumi_devrev.client import DevRevClient
-from pulumi_devrev.errors import DevRevError
+from pulumi_devrev.errors import DevRevError, VerificationTimeout
 from pulumi_devrev.models import Webhook
-from pulumi_devrev.verification import POLL_INTERVALS, VerificationTimeout, wait_until_active
+from pulumi_devrev.verification import POLL_INTERVALS, wait_until_active
 
 HOOK_ID = "don:integration:dvrv-us-1:devo/0:webhook/abc"
 URL = "https://user:pa55word@hooks.example.com/devrev?token=tok-123"
