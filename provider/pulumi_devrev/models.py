@@ -133,6 +133,15 @@ class Webhook(_Shown):
     def header_map(self) -> dict[str, str]:
         return {h.name: h.value for h in self.headers}
 
+    @property
+    def active(self) -> bool:
+        """Whether the webhook is meant to be active: every status but ``inactive``.
+
+        ``unverified`` counts as active (the handshake is pending, not drift), as the
+        resource's ``active`` input and output say.
+        """
+        return self.status != WebhookStatus.INACTIVE
+
 
 # ---------------------------------------------------------------------------------------------
 # What we send

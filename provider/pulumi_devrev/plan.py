@@ -59,7 +59,7 @@ class Observed:
             event_types=frozenset(hook.event_types),
             secret=hook.secret,
             headers=hook.header_map,
-            active=hook.status != WebhookStatus.INACTIVE,
+            active=hook.active,
             status=hook.status,
         )
 
@@ -167,14 +167,14 @@ def steering(props: Mapping[str, Any]) -> dict[str, Any]:
 def outputs(hook: Webhook, settings: Mapping[str, Any]) -> dict[str, Any]:
     """Every output, from DevRev's answer, plus ``settings`` (see :func:`steering`).
 
-    ``active`` is what the webhook is meant to be: ``unverified`` still counts as active (the
-    handshake is pending, not drift), only ``inactive`` does not.
+    ``active`` is what the webhook is meant to be (:attr:`Webhook.active
+    <pulumi_devrev.models.Webhook.active>`): ``unverified`` still counts as active.
     """
     out: dict[str, Any] = {
         "url": hook.url,
         "event_types": sorted(set(hook.event_types)),
         "secret": hook.secret,
-        "active": hook.status != WebhookStatus.INACTIVE,
+        "active": hook.active,
         "headers": dict(sorted(hook.header_map.items())),
         "status": hook.status.value,
         "display_id": hook.display_id,
@@ -195,7 +195,7 @@ def inputs_from_live(hook: Webhook, old_props: Mapping[str, Any]) -> dict[str, A
     inputs: dict[str, Any] = {
         "url": hook.url,
         "event_types": sorted(set(hook.event_types)),
-        "active": hook.status != WebhookStatus.INACTIVE,
+        "active": hook.active,
         "headers": dict(sorted(hook.header_map.items())),
     }
     if carries_credentials(hook.url):

@@ -201,6 +201,22 @@ def test_webhook_parsing_tolerates_unknown_fields() -> None:
     assert "s3cr3t-value" not in repr(hook)
 
 
+@pytest.mark.parametrize(
+    ("status", "active"), [("active", True), ("unverified", True), ("inactive", False)]
+)
+def test_a_webhook_is_active_unless_inactive(status: str, active: bool) -> None:
+    # unverified: the handshake is pending, the webhook is still meant to be active
+    hook = Webhook.model_validate(
+        {
+            "id": "don:integration:dvrv-us-1:devo/0:webhook/a",
+            "url": "https://h.example/x",
+            "status": status,
+            "secret": "s3cr3t-value",
+        }
+    )
+    assert hook.active is active
+
+
 def test_spec_repr_hides_secret_and_url() -> None:
     spec = WebhookSpec(url="https://user:pw@h.example/x", secret="supersecret1")
     assert "supersecret1" not in repr(spec)

@@ -172,6 +172,14 @@ def test_outputs_carry_every_input_normalized_and_the_computed_fields() -> None:
     assert "adopt_id" not in out  # None values are left out, as the engine drops them
 
 
+@pytest.mark.parametrize("status", ["active", "unverified", "inactive"])
+def test_active_is_the_webhooks_own_everywhere(status: str) -> None:
+    live = hook(status=status)
+    assert Observed.from_webhook(live).active is live.active
+    assert outputs(live, {})["active"] is live.active
+    assert inputs_from_live(live, {})["active"] is live.active
+
+
 def test_refresh_inputs_never_carry_the_secret() -> None:
     inputs = inputs_from_live(hook(status="inactive"), {"wait_for_active": True})
     assert "secret" not in inputs
