@@ -33,6 +33,7 @@ from .errors import (
     CreateOutcomeUnknown,
     DevRevAPIError,
     DevRevError,
+    NotFoundError,
     TransportError,
     error_class_for,
 )
@@ -283,11 +284,9 @@ class DevRevClient:
             data = self._call(
                 op, "GET", "/webhooks.get", params={"id": webhook_id}, webhook=webhook_id
             )
-        except DevRevAPIError as err:
+        except NotFoundError:
             # 404 is an answer, not a failure: refresh and adoption need to know "gone".
-            if err.status_code == 404:
-                return None
-            raise
+            return None
         return _webhook(op, data, webhook_id)
 
     def list_webhooks(self, statuses: Iterable[WebhookStatus | str] | None = None) -> list[Webhook]:
@@ -338,10 +337,8 @@ class DevRevClient:
                     "DevRev may have deleted it even so: `pulumi refresh` shows whether it exists"
                 ),
             )
-        except DevRevAPIError as err:
-            if err.status_code == 404:
-                return False
-            raise
+        except NotFoundError:
+            return False
         return True
 
     # -- the one place requests are made ----------------------------------------------------
