@@ -5,6 +5,9 @@ This is everything ``check`` and ``diff`` need, and it loads neither pydantic no
 builds its pydantic models on the same rules (each field validator calls the function here),
 so a message reads the same whichever way an input is checked.
 
+:data:`PROPERTIES` declares the resource's properties once (inputs compared with the webhook,
+inputs that only steer the provider, outputs only): every list of their names is derived from it.
+
 What DevRev itself refuses in a ``url`` or in ``headers`` is decided by
 :mod:`pulumi_devrev.rules`, the rules the sandbox applies too, each with its source. A failure
 quotes at most :data:`QUOTE_LIMIT` characters of a value, never a header value or a secret,
@@ -17,24 +20,31 @@ import re
 import reprlib
 from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from . import rules
 from .redaction import redact_url
 from .rules import MAX_HEADERS, SECRET_MAX_BYTES, SECRET_MIN_BYTES
 
 __all__ = [
+    "COMPARED",
+    "COMPARED_FIELDS",
     "DEFAULT_VERIFICATION_TIMEOUT",
     "EVENT_TYPE_NAMES",
     "INPUT_NAMES",
     "MAX_HEADERS",
     "MAX_REASON",
+    "OUTPUT_ONLY",
     "OUTPUT_ONLY_NAMES",
+    "PROPERTIES",
+    "PROVIDER_ONLY",
     "PROVIDER_ONLY_INPUTS",
     "QUOTE_LIMIT",
     "SECRET_MAX_BYTES",
     "SECRET_MIN_BYTES",
     "EventType",
+    "Kind",
+    "Property",
     "UpdateAction",
     "WebhookStatus",
     "bounded",
@@ -162,15 +172,6 @@ _WEBHOOK_ID = re.compile(r"^don:[a-z]+:[^:\s]+:devo/[^:\s]+:webhook/[^/\s]+$")
 # Real names can be this close to each other (dev_user_created / rev_user_created: 0.94), so only
 # nearer misses are treated as typos; anything further may be a name DevRev added since.
 _TYPO_SIMILARITY = 0.9
-
-# Inputs that steer the provider (how create/update behave) and never cause an API call.
-PROVIDER_ONLY_INPUTS = (
-    "wait_for_active",
-    "verification_timeout",
-    "on_verification_timeout",
-    "adopt_id",
-)
-
 
 # A failure quotes at most this many characters of a value (a name, a url, a list item).
 QUOTE_LIMIT = 80
@@ -353,23 +354,75 @@ def check_adopt_id(value: Any) -> str | None:
 _Check = Callable[[Any], Any]
 _MISSING = object()
 
-# Every input in the order problems are reported, its check and its default (``_MISSING``:
-# required). The same order, names and defaults as ``models.WebhookSpec``.
-_FIELDS: tuple[tuple[str, _Check, Any], ...] = (
-    ("url", check_url, _MISSING),
-    ("event_types", normalize_event_types, ()),
-    ("secret", check_secret, None),
-    ("active", lambda v: check_bool(v, "active"), True),
-    ("headers", check_headers, _MISSING),  # default: a fresh {}
-    ("wait_for_active", lambda v: check_bool(v, "wait_for_active"), False),
-    ("verification_timeout", check_timeout, DEFAULT_VERIFICATION_TIMEOUT),
-    ("on_verification_timeout", check_on_verification_timeout, "fail"),
-    ("adopt_id", check_adopt_id, None),
+
+# What a property of ``DevRevWebhook`` is. Plain strings, and a plain class below: this module is
+# imported cold by every preview, and an Enum and a NamedTuple take ten times longer to build.
+Kind = Literal["compared", "provider-only", "output-only"]
+COMPARED: Kind = "compared"
+"""An input that is part of the webhook at DevRev: ``diff`` compares it with the webhook, a
+change is sent in the one ``webhooks.update``; an output too."""
+PROVIDER_ONLY: Kind = "provider-only"
+"""An input that only steers the provider (how create and update behave): never sent to DevRev,
+never a change by itself; kept among the outputs."""
+OUTPUT_ONLY: Kind = "output-only"
+"""An output only, set from DevRev's answer (``DevRevWebhook`` registers it as ``None``): not an
+input, but never a mistake either."""
+
+
+class Property:
+    """One row of :data:`PROPERTIES`: a name, its kind and, for an input, its check (returns the
+    normalized value or raises ValueError) and its default (``_MISSING``: required; for
+    ``headers``, a fresh ``{}``)."""
+
+    __slots__ = ("check", "default", "kind", "name")
+
+    def __init__(
+        self, name: str, kind: Kind, check: _Check | None = None, default: Any = _MISSING
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self.check = check
+        self.default = default
+
+    def __repr__(self) -> str:
+        return f"Property({self.name!r}, {self.kind!r})"
+
+
+# Every property of ``DevRevWebhook``, declared once: every list of names below, in
+# ``plan``, ``models`` and ``webhook``, is derived from this table (tests hold the typed
+# signatures of ``DevRevWebhookArgs``, ``DevRevWebhook`` and ``WebhookSpec`` to it). Inputs
+# come in the order problems are reported, the order of ``models.WebhookSpec``'s fields.
+PROPERTIES: tuple[Property, ...] = (
+    Property("url", COMPARED, check_url),
+    Property("event_types", COMPARED, normalize_event_types, ()),
+    Property("secret", COMPARED, check_secret, None),
+    Property("active", COMPARED, lambda v: check_bool(v, "active"), True),
+    Property("headers", COMPARED, check_headers),  # default: a fresh {}
+    Property("wait_for_active", PROVIDER_ONLY, lambda v: check_bool(v, "wait_for_active"), False),
+    Property("verification_timeout", PROVIDER_ONLY, check_timeout, DEFAULT_VERIFICATION_TIMEOUT),
+    Property("on_verification_timeout", PROVIDER_ONLY, check_on_verification_timeout, "fail"),
+    Property("adopt_id", PROVIDER_ONLY, check_adopt_id, None),
+    Property("display_id", OUTPUT_ONLY),
+    Property("status", OUTPUT_ONLY),
+    Property("created_date", OUTPUT_ONLY),
+    Property("modified_date", OUTPUT_ONLY),
 )
-INPUT_NAMES: tuple[str, ...] = tuple(name for name, _check, _default in _FIELDS)
-# Outputs the resource declares (``DevRevWebhook`` registers them as ``None``): not inputs, but
-# never a mistake either.
-OUTPUT_ONLY_NAMES = ("display_id", "status", "created_date", "modified_date")
+
+
+def _names(*kinds: Kind) -> tuple[str, ...]:
+    return tuple(p.name for p in PROPERTIES if p.kind in kinds)
+
+
+# Inputs that map to the webhook at DevRev, in the order diffs list them.
+COMPARED_FIELDS = _names(COMPARED)
+# Inputs that steer the provider (how create/update behave) and never cause an API call.
+PROVIDER_ONLY_INPUTS = _names(PROVIDER_ONLY)
+INPUT_NAMES = _names(COMPARED, PROVIDER_ONLY)
+OUTPUT_ONLY_NAMES = _names(OUTPUT_ONLY)
+# Each input's check and default (every input has a check; an output-only property none).
+_CHECKS: tuple[tuple[str, _Check, Any], ...] = tuple(
+    (p.name, p.check, p.default) for p in PROPERTIES if p.check is not None
+)
 
 
 def unknown_names(props: Mapping[Any, Any]) -> list[tuple[str, str]]:
@@ -408,7 +461,7 @@ def check_inputs(
     """
     inputs: dict[str, Any] = {}
     failures: list[tuple[str, str]] = []
-    for name, check, default in _FIELDS:
+    for name, check, default in _CHECKS:
         value = props.get(name)
         if value is None:
             if name == "url":

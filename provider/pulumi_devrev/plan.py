@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .inputs import PROVIDER_ONLY_INPUTS, UpdateAction, WebhookStatus
+from .inputs import COMPARED_FIELDS, PROVIDER_ONLY_INPUTS, UpdateAction, WebhookStatus
 from .redaction import carries_credentials, redact_url
 
 if TYPE_CHECKING:  # pydantic is loaded only by what builds a request: not by check or diff
@@ -28,8 +28,6 @@ __all__ = [
     "steering",
 ]
 
-# Inputs that map to the webhook at DevRev; everything else only steers the provider.
-COMPARED_FIELDS = ("url", "event_types", "secret", "active", "headers")
 _STATUSES = {s.value for s in WebhookStatus}
 
 

@@ -13,12 +13,12 @@ import pulumi.dynamic
 from pulumi.dynamic.dynamic import PROVIDER_KEY, serialize_provider
 from pulumi.runtime._serialization import _serialize
 
+from .inputs import INPUT_NAMES, OUTPUT_ONLY_NAMES
 from .provider import DevRevWebhookProvider
 from .redaction import carries_credentials
 
 __all__ = ["DevRevWebhook", "DevRevWebhookArgs"]
 
-_OUTPUT_ONLY = ("display_id", "status", "created_date", "modified_date")
 _provider_reference: str | None = None
 
 
@@ -93,7 +93,8 @@ class DevRevWebhookArgs:
         self.adopt_id = adopt_id
 
     def to_props(self) -> dict[str, Any]:
-        return dict(vars(self))
+        """Every input (``None`` when not given), named as ``inputs.PROPERTIES`` names them."""
+        return {name: getattr(self, name) for name in INPUT_NAMES}
 
 
 class DevRevWebhook(pulumi.dynamic.Resource, module="devrev", name="Webhook"):
@@ -179,7 +180,7 @@ class DevRevWebhook(pulumi.dynamic.Resource, module="devrev", name="Webhook"):
         if args.secret is not None and args.adopt_id is None:
             _claim_identity(resource_name, args)
         props = args.to_props()
-        props.update(dict.fromkeys(_OUTPUT_ONLY))
+        props.update(dict.fromkeys(OUTPUT_ONLY_NAMES))
         props["url"], url_is_sensitive = _protect_url(args.url)
         # The secret output must stay encrypted in state even when it was generated: the
         # engine only re-marks outputs whose input was secret.
