@@ -199,11 +199,6 @@ class UpdateWebhookRequest(_Strict):
     def body(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
 
-    @property
-    def changes_endpoint(self) -> bool:
-        """Whether this update restarts verification of an active webhook."""
-        return self.url is not None or self.secret is not None
-
 
 # ---------------------------------------------------------------------------------------------
 # What a stack asks for

@@ -131,25 +131,37 @@ def plan_update(webhook_id: str, old: Observed, new: WebhookSpec) -> UpdateWebho
     )
 
 
-def restarts_verification(old: Observed, changes: Collection[str], wants_active: bool) -> bool:
-    """Whether applying ``changes`` sends an active webhook back to ``unverified``.
+# What DevRev verifies again (sent at all: plan_update sends a url or secret only when it
+# changes): the sandbox's statusmachine.after_update holds the transitions.
+_REVERIFIED_AFTER = ("url", "secret", "active")
 
-    DevRev states the rule for active webhooks: a new url or secret needs a new handshake.
+
+def restarts_verification(changes: Collection[str], *, meant_active: bool) -> bool:
+    """DevRev's rule: whether applying ``changes`` makes the webhook answer a new verification
+    challenge before it receives events again.
+
+    A webhook meant to be active must answer a new challenge after its url or secret changes,
+    or after it is activated again (``active`` changes while it is meant to be active: it was
+    ``inactive``). One meant to be inactive never does. Whether DevRev verifies a re-activation
+    without a new url or secret is not settled (the sandbox does either), so it counts.
     """
-    return (
-        old.status == WebhookStatus.ACTIVE
-        and wants_active
-        and bool({"url", "secret"} & set(changes))
-    )
+    return meant_active and any(name in changes for name in _REVERIFIED_AFTER)
 
 
 def reverification_notice(
-    webhook_id: str, old: Observed, changes: Collection[str], new_url: Any
+    webhook_id: str, old: Observed, changes: Collection[str], new_url: Any, *, meant_active: bool
 ) -> str | None:
-    """The line ``pulumi preview`` shows before a change that pauses deliveries."""
-    if not restarts_verification(old, changes, wants_active=True):
-        return None
+    """The line ``pulumi preview`` shows before a change that pauses deliveries.
+
+    Only a webhook ``active`` now has deliveries to pause (an ``unverified`` one receives none
+    yet, an ``inactive`` one none at all), and only a new url or secret pauses them
+    (:func:`restarts_verification`); ``meant_active`` is whether it stays meant to be active.
+    """
     what = " and ".join(c for c in ("url", "secret") if c in changes)
+    if not what or old.status != WebhookStatus.ACTIVE:
+        return None
+    if not restarts_verification(changes, meant_active=meant_active):
+        return None
     endpoint = redact_url(new_url) if isinstance(new_url, str) else "the new url"
     return (
         f"DevRev webhook {webhook_id}: changing its {what} makes it `unverified`; it receives no "

@@ -183,8 +183,12 @@ class DevRevWebhookProvider(ResourceProvider):
         """Compare normalized inputs with the old outputs (no API call); never replace."""
         old = plan.Observed.from_outputs(olds)
         changes = plan.changed_fields(old, news, _unknown_fields(news))
-        notice = plan.reverification_notice(id_, old, changes, news.get("url"))
-        if notice and news.get("active", True) is not False:
+        # An `active` known only at apply may stay true: only a known False is inactive.
+        meant_active = news.get("active", True) is not False
+        notice = plan.reverification_notice(
+            id_, old, changes, news.get("url"), meant_active=meant_active
+        )
+        if notice:
             notify(notice)
         return DiffResult(changes=bool(changes), replaces=[], delete_before_replace=False)
 
@@ -253,19 +257,20 @@ class DevRevWebhookProvider(ResourceProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Exactly one ``webhooks.update`` carrying only what changed; full outputs back."""
         spec = _spec(news)
+        inputs = spec.to_inputs()
         old = plan.Observed.from_outputs(olds)
         request = plan.plan_update(id_, old, spec)
         if request is None:
             # Only provider settings changed: nothing to send, keep what DevRev last said.
             dropped = {PROVIDER_KEY, *plan.steering(olds)}
             kept = {k: v for k, v in olds.items() if k not in dropped}
-            return UpdateResult({**kept, **plan.steering(spec.to_inputs())})
+            return UpdateResult({**kept, **plan.steering(inputs)})
         client = _client()
         hook = client.update_webhook(request)
-        reverify = request.changes_endpoint or request.action == UpdateAction.ACTIVATE
-        if spec.wait_for_active and spec.active and reverify:
+        changes = plan.changed_fields(old, inputs)
+        if spec.wait_for_active and plan.restarts_verification(changes, meant_active=spec.active):
             hook = self._wait(client, hook, spec, delete_on_failure=False)
-        return UpdateResult(plan.outputs(hook, plan.steering(spec.to_inputs())))
+        return UpdateResult(plan.outputs(hook, plan.steering(inputs)))
 
     @_one_line_first
     def delete(self, id_: str, _props: dict[str, Any]) -> None:

@@ -122,7 +122,27 @@ def test_unknown_inputs_count_as_changed() -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "changes", "wants_active", "expected"),
+    ("changes", "meant_active", "expected"),
+    [
+        (["url"], True, True),
+        (["secret"], True, True),
+        (["active"], True, True),  # activated again
+        (["url", "secret", "event_types"], True, True),
+        (["event_types", "headers"], True, False),
+        ([], True, False),
+        (["url"], False, False),
+        (["url", "active"], False, False),  # deactivated
+        (["secret", "headers"], False, False),
+    ],
+)
+def test_which_changes_restart_verification(
+    changes: list[str], meant_active: bool, expected: bool
+) -> None:
+    assert restarts_verification(changes, meant_active=meant_active) is expected
+
+
+@pytest.mark.parametrize(
+    ("status", "changes", "meant_active", "expected"),
     [
         (WebhookStatus.ACTIVE, ["url"], True, True),
         (WebhookStatus.ACTIVE, ["secret"], True, True),
@@ -132,18 +152,26 @@ def test_unknown_inputs_count_as_changed() -> None:
         (WebhookStatus.ACTIVE, ["url", "active"], False, False),
     ],
 )
-def test_which_changes_restart_verification(
-    status: WebhookStatus, changes: list[str], wants_active: bool, expected: bool
+def test_which_changes_pause_deliveries_at_preview(
+    status: WebhookStatus, changes: list[str], meant_active: bool, expected: bool
 ) -> None:
-    assert restarts_verification(observed(status=status), changes, wants_active) is expected
+    notice = reverification_notice(
+        ID, observed(status=status), changes, "https://h.example/y", meant_active=meant_active
+    )
+    assert (notice is not None) is expected
 
 
 def test_notice_names_the_endpoint_without_credentials() -> None:
-    notice = reverification_notice(ID, observed(), ["url"], "https://u:pw@new.example/hook?k=v")
+    notice = reverification_notice(
+        ID, observed(), ["url"], "https://u:pw@new.example/hook?k=v", meant_active=True
+    )
     assert notice is not None
     assert "`unverified`" in notice and "no events" in notice
     assert "new.example" in notice and "pw" not in notice and "k=v" not in notice
-    assert reverification_notice(ID, observed(), ["event_types"], "https://h.example/x") is None
+    notice = reverification_notice(
+        ID, observed(), ["event_types"], "https://h.example/x", meant_active=True
+    )
+    assert notice is None
 
 
 def hook(**kw: Any) -> Webhook:

@@ -13,6 +13,7 @@ from pulumi_devrev.plan import (
     inputs_from_live,
     outputs,
     plan_update,
+    restarts_verification,
     reverification_notice,
 )
 
@@ -59,7 +60,7 @@ class TestUnknownInputs:
 
         assert changes == ["event_types", "secret"]
         # ...so the preview still warns that deliveries pause for a new handshake.
-        notice = reverification_notice(ID, OLD, changes, news["url"])
+        notice = reverification_notice(ID, OLD, changes, news["url"], meant_active=True)
         assert notice is not None and "its secret makes it `unverified`" in notice
 
     def test_every_unknown_input_and_every_real_change_is_listed_in_order(self) -> None:
@@ -77,7 +78,9 @@ class TestUnknownInputs:
 
 class TestNotice:
     def test_a_new_url_and_secret_are_named_with_the_redacted_endpoint(self) -> None:
-        notice = reverification_notice(ID, OLD, ["secret", "url"], "https://u:pw@n.example/h")
+        notice = reverification_notice(
+            ID, OLD, ["secret", "url"], "https://u:pw@n.example/h", meant_active=True
+        )
 
         assert notice == (
             f"DevRev webhook {ID}: changing its url and secret makes it `unverified`; it "
@@ -86,7 +89,7 @@ class TestNotice:
         )
 
     def test_an_url_unknown_until_apply_is_called_the_new_url(self) -> None:
-        notice = reverification_notice(ID, OLD, ["url"], object())
+        notice = reverification_notice(ID, OLD, ["url"], object(), meant_active=True)
 
         assert notice == (
             f"DevRev webhook {ID}: changing its url makes it `unverified`; it receives no "
@@ -95,7 +98,10 @@ class TestNotice:
 
     def test_no_notice_for_an_inactive_webhook(self) -> None:
         old = Observed(url=OLD.url, active=False, status=WebhookStatus.INACTIVE)
-        assert reverification_notice(ID, old, ["url", "secret"], "https://n.example/h") is None
+        notice = reverification_notice(
+            ID, old, ["url", "secret"], "https://n.example/h", meant_active=True
+        )
+        assert notice is None
 
 
 def test_outputs_are_every_field_of_the_webhook_normalized() -> None:
@@ -164,7 +170,8 @@ def test_an_unchanged_secret_is_not_resent_beside_another_change() -> None:
 
     assert request is not None
     assert request.body() == {"id": ID, "event_types": {"set": ["work_updated"]}}
-    assert not request.changes_endpoint
+    assert request.url is None and request.secret is None
+    assert not restarts_verification(changed_fields(OLD, new.to_inputs()), meant_active=True)
 
 
 def test_outputs_without_a_url_read_as_an_empty_url_that_differs_from_any() -> None:
