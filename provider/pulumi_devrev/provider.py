@@ -260,11 +260,10 @@ class DevRevWebhookProvider(ResourceProvider):
         inputs = spec.to_inputs()
         old = plan.Observed.from_outputs(olds)
         request = plan.plan_update(id_, old, spec)
-        if request is None:
-            # Only provider settings changed: nothing to send, keep what DevRev last said.
-            dropped = {PROVIDER_KEY, *plan.steering(olds)}
-            kept = {k: v for k, v in olds.items() if k not in dropped}
-            return UpdateResult({**kept, **plan.steering(inputs)})
+        # The engine calls Update only after diff found a change in these same olds and news
+        # (a change of provider-only inputs alone is none: the engine's same step then keeps
+        # the outputs), so there is always a request to send.
+        assert request is not None, "update called without a change to the webhook"
         client = _client()
         hook = client.update_webhook(request)
         changes = plan.changed_fields(old, inputs)

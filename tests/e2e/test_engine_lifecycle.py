@@ -68,6 +68,29 @@ def test_nothing_changed_and_reordered_event_types_are_unchanged_with_no_calls(
     assert devrev_calls(control) == []
 
 
+def test_changing_only_provider_settings_is_a_same_step_that_keeps_the_old_outputs(
+    stack: Stack, control: Any
+) -> None:
+    """Diff reports no change for inputs that only steer the provider, so the engine calls no
+    Update: its same step records the new inputs beside the old outputs."""
+    stack.config_json("webhooks", {"hook": hook("http://127.0.0.1:9/hook")})
+    stack.up()
+    control.clear_requests()
+
+    steered = hook("http://127.0.0.1:9/hook", wait_for_active=True, verification_timeout=30)
+    stack.config_json("webhooks", {"hook": steered})
+    up = stack.up(preview=True)
+    assert "2 unchanged" in summary(up.stdout), up.stdout
+    assert devrev_calls(control) == []
+    state = stack.resources()["hook"]
+    assert state["inputs"]["wait_for_active"] is True
+    assert state["inputs"]["verification_timeout"] == 30
+    # The outputs are the create's: its settings (the defaults), DevRev's answer.
+    assert state["outputs"]["wait_for_active"] is False
+    assert state["outputs"]["verification_timeout"] == 180
+    assert state["outputs"]["status"] == "unverified"
+
+
 def test_a_url_change_is_announced_at_preview_and_reverified_after_one_update(
     stack: Stack, control: Any, receiver: str
 ) -> None:

@@ -645,7 +645,10 @@ def test_changing_only_provider_settings_is_no_change_and_no_call(
     deployment, _ = deployed(host, control, url=url)
     relaxed = program(url=url, wait_for_active=True, verification_timeout=30)
     assert deployment.preview(relaxed).operation == "same"
-    # Even if the engine called Update anyway, nothing would be sent.
-    outputs = host.update(deployment.id or "", deployment.outputs, relaxed.inputs)
-    assert outputs["wait_for_active"] is True and outputs["status"] == "unverified"
+    # So the engine calls no Update: its same step records the new inputs beside the old
+    # outputs (tests/e2e: test_changing_only_provider_settings_is_a_same_step_...).
+    created = dict(deployment.outputs)
+    assert deployment.up(relaxed).operation == "same"
+    assert deployment.inputs["wait_for_active"] is True
+    assert deployment.outputs == created and created["status"] == "unverified"
     assert control.requests() == []
