@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from pulumi.output import Unknown
 
-from pulumi_devrev import provider
-from pulumi_devrev.models import UpdateAction, UpdateWebhookRequest, Webhook
+from pulumi_devrev import plan, provider
+from pulumi_devrev.models import UpdateAction, UpdateWebhookRequest, Webhook, WebhookSpec
 from pulumi_devrev.provider import DevRevWebhookProvider
 
 ID = "don:integration:dvrv-us-1:devo/0:webhook/a"
@@ -109,3 +109,22 @@ def test_preview_warns_only_when_an_active_webhook_stays_active_on_a_new_url_or_
         assert ("makes it `unverified`" in shown) is expected, (status, changed, after)
         if expected:
             assert f"changing its {' and '.join(endpoint)} makes it" in shown
+
+
+def test_update_has_a_request_to_send_exactly_when_diff_reports_a_change() -> None:
+    """Why update needs no branch for "nothing to send": the engine calls it only after diff
+    reported a change, and diff and update compare the same olds and news alike."""
+    webhooks = DevRevWebhookProvider()
+    settings = ({}, {"wait_for_active": True, "verification_timeout": 30.0})
+    for (changed, before, after, _), steer in itertools.product(
+        [*combinations(), ((), True, True, False), ((), False, False, False)], settings
+    ):
+        olds = {**OLD, "active": before, "status": "active" if before else "inactive"}
+        news = webhooks.check({}, {**OLD, **{k: NEW[k] for k in changed}, "active": after, **steer})
+        assert not news.failures
+
+        reported = webhooks.diff(ID, olds, news.inputs).changes
+        spec = WebhookSpec.model_validate(news.inputs)
+        request = plan.plan_update(ID, plan.Observed.from_outputs(olds), spec)
+
+        assert reported is (request is not None), (changed, before, after, steer)
