@@ -179,3 +179,16 @@ def test_the_plan_reads_and_writes_every_property() -> None:
     assert set(inputs_from_live(live, EVERY_INPUT)) == set(INPUT_NAMES) - {"secret"}
     # changed_fields reads each compared field off the webhook as observed.
     assert set(COMPARED_FIELDS) <= {f.name for f in dataclasses.fields(Observed)}
+
+
+def test_the_benchmarks_baseline_registers_the_same_properties() -> None:
+    """bench/worker.py's ``custom14`` baseline writes the names out (it imports only the
+    standard library before its clock starts): they must stay DevRevWebhook's."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "worker.py"
+    spec = importlib.util.spec_from_file_location("bench_worker", path)
+    assert spec is not None and spec.loader is not None
+    worker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(worker)
+    assert worker.KEYS == (*NAMES, PROVIDER_KEY)
