@@ -1,9 +1,11 @@
 """``DevRevClient``: DevRev's webhooks endpoints over httpx, one method per endpoint.
 
-Cross-cutting concerns live in one place, :meth:`DevRevClient._call`: authentication, timeouts
-bounded by a per-operation deadline, retries (tenacity: capped exponential backoff with jitter,
-``Retry-After`` honoured), mapping of DevRev's error bodies to typed one-line exceptions, and
-redaction of the token and secrets. Methods only say which endpoint and what body.
+Cross-cutting concerns live in one place each: authentication in the constructor's headers;
+one HTTP exchange in :meth:`DevRevClient._send` (timeouts cut to the operation's deadline,
+DevRev's error bodies mapped to typed one-line exceptions, the token and secrets redacted); the
+one retry loop in :meth:`DevRevClient._retrying` (tenacity: capped exponential backoff with
+jitter, ``Retry-After`` honoured, never past the deadline). Methods only say which endpoint and
+what body.
 
 The client is thread-safe: the provider host runs four calls at once, sharing one client and
 its connection pool.
@@ -39,7 +41,14 @@ from .errors import (
 )
 from .models import CreateWebhookRequest, UpdateWebhookRequest, Webhook, WebhookStatus
 from .redaction import one_line, redact, redact_url, redact_urls_in, url_secrets
-from .settings import DEFAULT_API_URL, MISSING_TOKEN, Settings, check_api_url
+from .settings import (
+    DEFAULT_API_URL,
+    DEFAULT_OPERATION_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    MISSING_TOKEN,
+    Settings,
+    check_api_url,
+)
 
 __all__ = ["DevRevClient", "RetryPolicy", "Timeouts", "new_secret", "shared_client"]
 
@@ -63,13 +72,17 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 @dataclass(frozen=True)
 class Timeouts:
-    """Per-request timeouts; ``deadline`` bounds a whole operation, retries included."""
+    """Per-request timeouts; ``deadline`` bounds a whole operation, retries included.
+
+    ``read`` and ``deadline`` default to the settings' defaults (``devrev:readTimeout``,
+    ``devrev:operationTimeout``), decided in :mod:`pulumi_devrev.settings` alone.
+    """
 
     connect: float = 5.0
-    read: float = 30.0
+    read: float = DEFAULT_READ_TIMEOUT
     write: float = 30.0
     pool: float = 10.0
-    deadline: float = 120.0
+    deadline: float = DEFAULT_OPERATION_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,8 @@ class RetryPolicy:
     """A longer ``Retry-After`` than this (or than the deadline allows) fails at once."""
 
 
+# Private to the client, not in errors.py: it never leaves it (_retrying turns it into the
+# TransportError callers see).
 class _Transient(DevRevError):
     """A transport failure, kept apart from the final :class:`TransportError` during retries."""
 
@@ -183,49 +198,48 @@ class DevRevClient:
         deadline_at = time.monotonic() + self.timeouts.deadline
 
         def attempt() -> Webhook:
-            try:
-                data = self._send(
-                    op,
-                    "POST",
-                    "/webhooks.create",
-                    json=body,
-                    secrets=secrets,
-                    deadline_at=deadline_at,
-                    # Leave half of what remains to find the outcome of a create that times out.
-                    budget=max(1.0, (deadline_at - time.monotonic()) / 2),
-                )
-            except (_Transient, DevRevAPIError) as err:
-                if not _may_have_taken_effect(err):
-                    raise
-                pending = isinstance(err, _Transient) and err.pending
-                log.info(
-                    "%s: outcome unknown (%s); looking for the webhook it may have made",
-                    op,
-                    _describe(err),
-                )
-                waited_from = time.monotonic()
-                found = self._look_for_created(
-                    request, generated, started, deadline_at, settle=pending
-                )
-                if found is not None:
-                    log.info("%s: found the webhook the failed attempt created: %s", op, found.id)
-                    return found
-                if pending:
-                    # DevRev may still be working on it: another create could land beside it
-                    # after we have answered, a duplicate nobody would see. Stop here instead.
-                    raise CreateOutcomeUnknown(
-                        op,
-                        request.url,
-                        f"{_describe(err)}, and no webhook it made appeared in the "
-                        f"{time.monotonic() - waited_from:.0f}s waited for it; DevRev may still "
-                        "create it, so it was not sent again",
-                    ) from None
-                raise
+            data = self._send(
+                op,
+                "POST",
+                "/webhooks.create",
+                json=body,
+                secrets=secrets,
+                deadline_at=deadline_at,
+                # Leave half of what remains to find the outcome of a create that times out.
+                budget=max(1.0, (deadline_at - time.monotonic()) / 2),
+            )
             return _webhook(op, data)
+
+        def after_failure(err: BaseException) -> Webhook | None:
+            """Between a failed attempt and the next: the webhook it may have made, if any."""
+            if not _may_have_taken_effect(err):
+                return None
+            pending = isinstance(err, _Transient) and err.pending
+            log.info(
+                "%s: outcome unknown (%s); looking for the webhook it may have made",
+                op,
+                _describe(err),
+            )
+            waited_from = time.monotonic()
+            found = self._look_for_created(request, generated, started, deadline_at, settle=pending)
+            if found is not None:
+                log.info("%s: found the webhook the failed attempt created: %s", op, found.id)
+                return found
+            if pending:
+                # DevRev may still be working on it: another create could land beside it after
+                # we have answered, a duplicate nobody would see. Stop here instead.
+                raise CreateOutcomeUnknown(
+                    op,
+                    request.url,
+                    f"{_describe(err)}, and no webhook it made appeared in the "
+                    f"{time.monotonic() - waited_from:.0f}s waited for it; DevRev may still "
+                    "create it, so it was not sent again",
+                )
+            return None
 
         # An attempt answered with a 5xx, or dropped, that the lookup after it did not find made
         # nothing (DevRev commits before it answers): its final error is DevRev's, as it is.
-        return self._retrying(op, deadline_at, attempt)
+        return self._retrying(op, deadline_at, attempt, after_failure=after_failure)
 
     def _look_for_created(
         self,
@@ -245,7 +259,9 @@ class DevRevClient:
         pauses = iter(_SETTLE_PAUSES)
         while True:
             try:
-                hooks = self._list(deadline_at=deadline_at)
+                # Every webhook (no status filter), within the create's deadline.
+                data = self._call("webhooks.list", "GET", "/webhooks.list", deadline_at=deadline_at)
+                hooks = _listed(data)
             except DevRevError as lookup:
                 raise CreateOutcomeUnknown(
                     "webhooks.create",
@@ -291,21 +307,8 @@ class DevRevClient:
 
     def list_webhooks(self, statuses: Iterable[WebhookStatus | str] | None = None) -> list[Webhook]:
         """``GET /webhooks.list``: every webhook of the org (DevRev does not paginate it)."""
-        return self._list(statuses)
-
-    def _list(
-        self,
-        statuses: Iterable[WebhookStatus | str] | None = None,
-        deadline_at: float | None = None,
-    ) -> list[Webhook]:
         params = {"status": ",".join(str(s) for s in statuses)} if statuses else None
-        data = self._call(
-            "webhooks.list", "GET", "/webhooks.list", params=params, deadline_at=deadline_at
-        )
-        items = data.get("webhooks")
-        if not isinstance(items, list):
-            raise DevRevAPIError("webhooks.list", 200, {"message": "response has no webhooks"})
-        return [_parse_webhook("webhooks.list", item) for item in items]
+        return _listed(self._call("webhooks.list", "GET", "/webhooks.list", params=params))
 
     def update_webhook(self, request: UpdateWebhookRequest) -> Webhook:
         """``POST /webhooks.update`` with exactly the fields the request sets."""
@@ -390,8 +393,21 @@ class DevRevClient:
             raise
 
     def _retrying(
-        self, op: str, deadline_at: float, attempt: Callable[[], T], *, webhook: str | None = None
+        self,
+        op: str,
+        deadline_at: float,
+        attempt: Callable[[], T],
+        *,
+        webhook: str | None = None,
+        after_failure: Callable[[BaseException], T | None] | None = None,
     ) -> T:
+        """The one retry loop: ``attempt`` until it succeeds, fails for good, or the attempts or
+        the deadline run out.
+
+        ``after_failure`` runs after each failed attempt, outside it, before the loop decides
+        whether to try again (the create's lookup, with retries of its own, is never inside an
+        attempt): a value it returns is the answer, an error it raises ends the loop.
+        """
         policy = self.retry
         backoff = wait_exponential_jitter(
             multiplier=policy.initial_wait, max=policy.max_wait, jitter=policy.jitter
@@ -431,12 +447,21 @@ class DevRevClient:
             reraise=True,
         )
         try:
-            return retrying(attempt)
+            for this_attempt in retrying:
+                with this_attempt:  # records a failure for the loop to judge, and goes on
+                    return attempt()
+                outcome = this_attempt.retry_state.outcome
+                if after_failure is not None and outcome is not None and outcome.failed:
+                    found = after_failure(outcome.exception())
+                    if found is not None:
+                        return found
         except _Transient as err:
             attempts = retrying.statistics.get("attempt_number", 1)
             raise TransportError(
                 op, f"{err.detail} (gave up after {attempts} attempt(s))", webhook=webhook
             ) from None
+        # tenacity ends the loop by raising the last failure (reraise=True), never by running out.
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _send(
         self,
@@ -632,6 +657,14 @@ def _retry_after(response: httpx.Response, body: dict[str, Any] | None) -> float
 
 def _webhook(op: str, data: dict[str, Any], webhook: str | None = None) -> Webhook:
     return _parse_webhook(op, data.get("webhook"), webhook)
+
+
+def _listed(data: dict[str, Any]) -> list[Webhook]:
+    """The webhooks of a ``webhooks.list`` answer."""
+    items = data.get("webhooks")
+    if not isinstance(items, list):
+        raise DevRevAPIError("webhooks.list", 200, {"message": "response has no webhooks"})
+    return [_parse_webhook("webhooks.list", item) for item in items]
 
 
 def _parse_webhook(op: str, item: Any, webhook: str | None = None) -> Webhook:

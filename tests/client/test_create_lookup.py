@@ -18,7 +18,7 @@ import pytest
 
 import pulumi_devrev.client as client_module
 from pulumi_devrev.client import DevRevClient, RetryPolicy, Timeouts
-from pulumi_devrev.errors import CreateOutcomeUnknown
+from pulumi_devrev.errors import CreateOutcomeUnknown, ServerError
 from pulumi_devrev.models import CreateWebhookRequest
 from tests.support import TOKEN
 
@@ -214,6 +214,41 @@ class TestGeneratedSecret:
 
         assert hook.created_date is None
         assert len(devrev.deleted) == 1
+
+    def test_a_twin_that_cannot_be_deleted_ends_the_create_with_that_error_not_another_create(
+        self, clock: Clock
+    ) -> None:
+        devrev = FakeDevRev(clock, ["commit-then-drop"])
+        original = devrev.__call__
+
+        def twice(request: httpx.Request) -> httpx.Response:
+            if request.url.path == "/webhooks.create":
+                devrev.paths.append(request.url.path)
+                body = json.loads(request.content)
+                devrev.add(body["secret"])
+                devrev.add(body["secret"])
+                raise httpx.ReadError("connection reset")
+            if request.url.path == "/webhooks.delete":
+                devrev.paths.append(request.url.path)
+                return httpx.Response(500, json={"message": "internal"})
+            return original(request)
+
+        devrev_client = DevRevClient(
+            TOKEN,
+            "http://devrev.test",
+            transport=httpx.MockTransport(twice),
+            retry=POLICY,
+            sleep=clock.sleep,
+        )
+        with devrev_client as client, pytest.raises(ServerError) as caught:
+            client.create_webhook(CreateWebhookRequest(url=URL))
+
+        twin = devrev.hooks[1]["id"]
+        assert str(caught.value).startswith(f"webhooks.delete of webhook {twin} failed: HTTP 500")
+        # The delete's own retries, and then nothing: the create is not sent again.
+        assert devrev.paths == ["/webhooks.create", "/webhooks.list"] + ["/webhooks.delete"] * 6
+        assert clock.sleeps == [0.25] * 5
+        assert len(devrev.hooks) == 2
 
     def test_a_create_that_made_nothing_is_sent_again_beside_a_lookalike(
         self, clock: Clock
