@@ -15,6 +15,23 @@ TOKEN = "sandbox-test-token-7f3a9c"
 OTHER_TOKEN = "sandbox-wrong-token-0b1d"
 
 
+class Clock:
+    """Stands in for the ``time`` module the client reads its deadlines from (the ``clock``
+    fixture of tests/client puts it there); pass its ``sleep`` to the client: only the client's
+    sleeps (and what a test adds to ``now``) move it, so nothing waits."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
 @dataclass
 class Served:
     """An ASGI app served on a free loopback port in a background thread."""

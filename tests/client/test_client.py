@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,17 +28,24 @@ from pulumi_devrev.models import (
     WebhookHeader,
     WebhookStatus,
 )
-from tests.support import OTHER_TOKEN, TOKEN, api_calls, closed_port_url
+from tests.support import OTHER_TOKEN, TOKEN, Clock, api_calls, closed_port_url
 
 SECRET = "client-test-secret-1"
 MISSING = "don:integration:dvrv-us-1:devo/0:webhook/doesnotexist"
 
-FAST = RetryPolicy(max_attempts=4, initial_wait=0.05, max_wait=0.2, jitter=0.05)
+# No jitter, so the waits the client asks for are exact: 0.05, 0.1, 0.2 s.
+FAST = RetryPolicy(max_attempts=4, initial_wait=0.05, max_wait=0.2, jitter=0.0)
 
 
 @pytest.fixture
-def client(sandbox: Any, control: Any) -> Iterator[DevRevClient]:
-    with DevRevClient(TOKEN, sandbox.url, retry=FAST) as c:
+def sleeps() -> list[float]:
+    """The waits the client asked for: it sleeps through ``sleeps.append``, so none is waited."""
+    return []
+
+
+@pytest.fixture
+def client(sandbox: Any, control: Any, sleeps: list[float]) -> Iterator[DevRevClient]:
+    with DevRevClient(TOKEN, sandbox.url, retry=FAST, sleep=sleeps.append) as c:
         yield c
 
 
@@ -125,11 +131,9 @@ def test_get_list_update_delete(client: DevRevClient, control: Any) -> None:
         "/webhooks.delete",
         "/webhooks.get",
     ]
+    # One parameter, comma-joined (the bytes on the wire: the first test of this file).
     list_queries = [e["query"] for e in control.requests("/webhooks.list")]
-    assert list_queries[1] == {"status": ["active"]}
-    assert list_queries[2] == {"status": ["unverified,inactive"]} or list_queries[2] == {
-        "status": ["unverified", "inactive"]
-    }
+    assert list_queries == [{}, {"status": ["active"]}, {"status": ["unverified,inactive"]}]
 
 
 # -- every error class ------------------------------------------------------------------------
@@ -168,51 +172,57 @@ def test_empty_token_is_refused_before_any_call() -> None:
 
 
 def test_server_error_after_retries_carries_the_reference_id(
-    client: DevRevClient, control: Any
+    client: DevRevClient, control: Any, sleeps: list[float]
 ) -> None:
     control.inject("/webhooks.list", status=500, count=10)
     with pytest.raises(ServerError) as err:
         client.list_webhooks()
     assert "HTTP 500" in str(err.value) and "reference id" in str(err.value)
     assert len(control.requests("/webhooks.list")) == FAST.max_attempts
+    assert sleeps == [0.05, 0.1, 0.2]  # capped exponential backoff between the 4 attempts
 
 
-def test_unreachable_devrev_is_a_transport_error(control: Any) -> None:
-    with DevRevClient(TOKEN, closed_port_url().rsplit("/", 1)[0], retry=FAST) as c:
+def test_unreachable_devrev_is_a_transport_error(control: Any, sleeps: list[float]) -> None:
+    api_url = closed_port_url().rsplit("/", 1)[0]
+    with DevRevClient(TOKEN, api_url, retry=FAST, sleep=sleeps.append) as c:
         with pytest.raises(TransportError) as err:
             c.list_webhooks()
     assert "ConnectError" in str(err.value)
     assert f"after {FAST.max_attempts} attempt" in str(err.value)
+    assert sleeps == [0.05, 0.1, 0.2]
 
 
 # -- retries ----------------------------------------------------------------------------------
 
 
-def test_429_honours_retry_after(client: DevRevClient, control: Any) -> None:
+def test_429_honours_retry_after(client: DevRevClient, control: Any, sleeps: list[float]) -> None:
     control.inject("/webhooks.list", status=429, retry_after=1, count=1)
-    start = time.monotonic()
     assert client.list_webhooks() == []
-    elapsed = time.monotonic() - start
-    assert 1.0 <= elapsed < 3.0
+    assert sleeps == [1.0]  # DevRev's Retry-After, not the backoff's 0.05 s
     assert [e["status"] for e in control.requests()] == [429, 200]
 
 
-def test_429_past_the_deadline_fails_at_once(sandbox: Any, control: Any) -> None:
+def test_429_past_the_deadline_fails_at_once(
+    sandbox: Any, control: Any, sleeps: list[float]
+) -> None:
     control.inject("/webhooks.list", status=429, retry_after=30, count=1)
-    with DevRevClient(TOKEN, sandbox.url, retry=FAST, timeouts=Timeouts(deadline=5)) as c:
-        start = time.monotonic()
+    with DevRevClient(
+        TOKEN, sandbox.url, retry=FAST, timeouts=Timeouts(deadline=5), sleep=sleeps.append
+    ) as c:
         with pytest.raises(RateLimitError) as err:
             c.list_webhooks()
-    assert time.monotonic() - start < 2
+    assert sleeps == []  # a 30 s wait would end past the 5 s deadline: none is started
     assert err.value.retry_after == 30
+    assert len(control.requests("/webhooks.list")) == 1
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
-def test_5xx_is_retried_with_backoff(client: DevRevClient, control: Any, status: int) -> None:
+def test_5xx_is_retried_with_backoff(
+    client: DevRevClient, control: Any, status: int, sleeps: list[float]
+) -> None:
     control.inject("/webhooks.list", status=status, count=2)
-    start = time.monotonic()
     assert client.list_webhooks() == []
-    assert time.monotonic() - start >= 2 * FAST.initial_wait * 0.9
+    assert sleeps == [FAST.initial_wait, 2 * FAST.initial_wait]
     assert [e["status"] for e in control.requests()] == [status, status, 200]
 
 
@@ -223,38 +233,66 @@ def test_400_is_not_retried(client: DevRevClient, control: Any) -> None:
 
 
 @pytest.mark.parametrize("drop", ["before", "after"])
-def test_dropped_connections_are_retried(client: DevRevClient, control: Any, drop: str) -> None:
+def test_dropped_connections_are_retried(
+    client: DevRevClient, control: Any, drop: str, sleeps: list[float]
+) -> None:
     hook = make(client)
     control.clear_requests()
     control.inject("/webhooks.get", drop=drop, count=2)
     got = client.get_webhook(hook.id)
     assert got is not None and got.id == hook.id
     assert [e["status"] for e in control.requests()] == ["dropped", "dropped", 200]
+    assert sleeps == [0.05, 0.1]
 
 
-def test_read_timeout_is_retried(sandbox: Any, control: Any) -> None:
+def test_read_timeout_is_retried(sandbox: Any, control: Any, sleeps: list[float]) -> None:
+    # A real read timeout over loopback: the sandbox answers after 1.5 s, the client waits 0.5 s.
     control.inject("/webhooks.list", delay=1.5, count=1)
-    with DevRevClient(TOKEN, sandbox.url, retry=FAST, timeouts=Timeouts(read=0.5)) as c:
+    with DevRevClient(
+        TOKEN, sandbox.url, retry=FAST, timeouts=Timeouts(read=0.5), sleep=sleeps.append
+    ) as c:
         assert c.list_webhooks() == []
     assert len(control.requests("/webhooks.list")) == 2
+    assert sleeps == [0.05]
 
 
-def test_deadline_bounds_the_whole_operation(sandbox: Any, control: Any) -> None:
-    control.inject("/webhooks.list", delay=3, count=10)
-    with DevRevClient(TOKEN, sandbox.url, retry=FAST, timeouts=Timeouts(read=1, deadline=2.5)) as c:
-        start = time.monotonic()
-        with pytest.raises(TransportError):
+def test_deadline_bounds_the_whole_operation(clock: Clock) -> None:
+    # DevRev never answers: each request times out after its read timeout (on the fake clock).
+    reads: list[float] = []
+
+    def never(request: httpx.Request) -> httpx.Response:
+        reads.append(round(request.extensions["timeout"]["read"], 6))
+        clock.now += request.extensions["timeout"]["read"]
+        raise httpx.ReadTimeout("no answer in time")
+
+    with DevRevClient(
+        TOKEN,
+        "http://devrev.test",
+        transport=httpx.MockTransport(never),
+        retry=FAST,
+        timeouts=Timeouts(read=1, deadline=2.5),
+        sleep=clock.sleep,
+    ) as c:
+        with pytest.raises(TransportError) as err:
             c.list_webhooks()
-    assert time.monotonic() - start < 4
+    # 1 s, wait 0.05, 1 s, wait 0.1, then only the 0.35 s left; the next wait (0.2 s) would end
+    # past the deadline, so the call gives up exactly at it.
+    assert reads == [1.0, 1.0, 0.35]
+    assert clock.sleeps == [0.05, 0.1]
+    assert clock.now == pytest.approx(1000.0 + 2.5)
+    assert "gave up after 3 attempt(s)" in str(err.value)
 
 
 # -- create never duplicates ------------------------------------------------------------------
 
 
-def test_create_refused_by_429_is_simply_retried(client: DevRevClient, control: Any) -> None:
+def test_create_refused_by_429_is_simply_retried(
+    client: DevRevClient, control: Any, sleeps: list[float]
+) -> None:
     control.inject("/webhooks.create", status=429, retry_after=1, count=1)
     make(client)
     assert api_calls(control.requests()) == ["/webhooks.create", "/webhooks.create"]
+    assert sleeps == [1.0]
     assert len(client.list_webhooks()) == 1
 
 
@@ -265,6 +303,7 @@ def test_create_that_took_effect_but_lost_its_answer_is_found_not_repeated(
     control.inject("/webhooks.create", drop="after", count=1)
     hook = make(client, url=url, event_types=["work_created"])
     assert api_calls(control.requests()) == ["/webhooks.create", "/webhooks.list"]
+    assert [e["query"] for e in control.requests("/webhooks.list")] == [{}]  # every webhook
     assert [w.id for w in client.list_webhooks()] == [hook.id]
 
 

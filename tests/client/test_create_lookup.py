@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,37 +15,14 @@ from typing import Any
 import httpx
 import pytest
 
-import pulumi_devrev.client as client_module
 from pulumi_devrev.client import DevRevClient, RetryPolicy, Timeouts
 from pulumi_devrev.errors import CreateOutcomeUnknown, ServerError
 from pulumi_devrev.models import CreateWebhookRequest
-from tests.support import TOKEN
+from tests.support import TOKEN, Clock
 
 URL = "https://hooks.example.com/lookup"
 CREDENTIAL_URL = "https://user:pw-0000@hooks.example.com/lookup?token=tok-0000"
 POLICY = RetryPolicy(max_attempts=6, initial_wait=0.25, max_wait=0.25, jitter=0.0)
-
-
-class Clock:
-    """Stands in for the ``time`` module the client reads its deadlines from."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(round(seconds, 6))
-        self.now += seconds
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
-    fake = Clock()
-    monkeypatch.setattr(client_module, "time", fake)
-    yield fake
 
 
 def stamp(ago: timedelta = timedelta(0)) -> str:
@@ -86,7 +62,7 @@ class FakeDevRev:
         return hook_id
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.paths.append(request.url.path)
+        self.paths.append(request.url.raw_path.decode())  # with the query: the lookup sends none
         if request.url.path == "/webhooks.list":
             self._lists += 1
             if self._pending is not None and self._lists > self.lands_after_lists:
@@ -223,13 +199,13 @@ class TestGeneratedSecret:
 
         def twice(request: httpx.Request) -> httpx.Response:
             if request.url.path == "/webhooks.create":
-                devrev.paths.append(request.url.path)
+                devrev.paths.append(request.url.raw_path.decode())
                 body = json.loads(request.content)
                 devrev.add(body["secret"])
                 devrev.add(body["secret"])
                 raise httpx.ReadError("connection reset")
             if request.url.path == "/webhooks.delete":
-                devrev.paths.append(request.url.path)
+                devrev.paths.append(request.url.raw_path.decode())
                 return httpx.Response(500, json={"message": "internal"})
             return original(request)
 

@@ -45,7 +45,7 @@ class Recorder:
         self.sleeps: list[float] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.paths.append(request.url.path)
+        self.paths.append(request.url.raw_path.decode())  # with the query, if any
         answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
         if isinstance(answer, Exception):
             raise answer
