@@ -291,7 +291,20 @@ class DevRevClient:
                     twin.id,
                     kept.id,
                 )
-                self.delete_webhook(twin.id)
+                try:
+                    self.delete_webhook(twin.id)
+                except DevRevError as err:
+                    # The kept webhook is this create's result: failing here would leave it
+                    # out of the stack too. Name the twin instead, and how to remove it.
+                    log.warning(
+                        "webhooks.create: could not delete %s (%s). If it still exists, it is a "
+                        "copy of %s that the stack does not manage: delete it (webhooks.delete "
+                        "with id %s)",
+                        twin.id,
+                        err,
+                        kept.id,
+                        twin.id,
+                    )
 
     def get_webhook(self, webhook_id: str) -> Webhook | None:
         """``GET /webhooks.get``; ``None`` when DevRev has no webhook with that id."""
