@@ -62,7 +62,7 @@ def wait_until_active(
         if hook.status == WebhookStatus.ACTIVE:
             report(f"  {hook.id} is active after {clock() - start:.0f}s")
             return hook
-        if hook.status == WebhookStatus.INACTIVE:
+        if not hook.active:
             raise DevRevError(
                 f"DevRev webhook {hook.id} was deactivated while waiting for verification"
             )
