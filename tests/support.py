@@ -28,6 +28,7 @@ class Clock:
         return self.now
 
     def sleep(self, seconds: float) -> None:
+        assert seconds >= 0, seconds  # time.sleep refuses a negative wait
         self.sleeps.append(round(seconds, 6))
         self.now += seconds
 
@@ -89,18 +90,23 @@ def api_calls(log: list[dict[str, Any]]) -> list[str]:
     return [entry["path"] for entry in log]
 
 
+async def read_body(receive: Any) -> bytes:
+    """The whole body of an ASGI request, however many messages it came in."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return body
+
+
 async def echo_receiver(scope: dict[str, Any], receive: Any, send: Any) -> None:
     """An endpoint that answers DevRev's verify challenge (without checking signatures)."""
     import json
 
     if scope["type"] != "http":
         return
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
+    body = await read_body(receive)
     try:
         event = json.loads(body)
         answer = (

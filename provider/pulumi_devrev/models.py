@@ -275,6 +275,15 @@ class WebhookSpec(_Strict):
     def header_list(self) -> list[WebhookHeader]:
         return [WebhookHeader(name=n, value=v) for n, v in self.headers.items()]
 
+    def create_request(self) -> CreateWebhookRequest:
+        """The ``webhooks.create`` that makes this webhook (``active`` is applied after it)."""
+        return CreateWebhookRequest(
+            url=self.url,
+            event_types=list(self.event_types),
+            secret=self.secret,
+            headers=self.header_list() or None,
+        )
+
     def to_inputs(self) -> dict[str, Any]:
         """The normalized inputs, as Pulumi stores them (``None`` values left out)."""
         data = self.model_dump(exclude_none=True)

@@ -195,20 +195,13 @@ class DevRevWebhookProvider(ResourceProvider):
     @_one_line_first
     def create(self, props: dict[str, Any]) -> CreateResult:
         """One ``webhooks.create`` (plus one update for ``active=False``), or an adoption."""
-        from .models import CreateWebhookRequest, UpdateWebhookRequest
+        from .models import UpdateWebhookRequest
 
         spec = _spec(props)
         client = _client()
         if spec.adopt_id:
             return self._adopt(client, spec)
-        hook = client.create_webhook(
-            CreateWebhookRequest(
-                url=spec.url,
-                event_types=list(spec.event_types),
-                secret=spec.secret,
-                headers=spec.header_list() or None,
-            )
-        )
+        hook = client.create_webhook(spec.create_request())
         # From here on the webhook exists: a failure must not make Pulumi forget it (the next
         # `up` would create a second one). Record it as it is, say what did not happen, and let
         # the next preview show the change still to make.

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from pulumi_devrev import plan
 from pulumi_devrev.client import DevRevClient
 from pulumi_devrev.models import (
-    CreateWebhookRequest,
     UpdateAction,
     UpdateWebhookRequest,
     WebhookSpec,
@@ -46,14 +45,7 @@ def client(sandbox: Any) -> Iterator[DevRevClient]:
 
 def deployed(client: DevRevClient, spec: WebhookSpec) -> tuple[str, dict[str, Any]]:
     """What the provider's create leaves in state for ``spec``: the id and the outputs."""
-    hook = client.create_webhook(
-        CreateWebhookRequest(
-            url=spec.url,
-            event_types=list(spec.event_types),
-            secret=spec.secret,
-            headers=spec.header_list() or None,
-        )
-    )
+    hook = client.create_webhook(spec.create_request())
     if not spec.active:
         hook = client.update_webhook(
             UpdateWebhookRequest(id=hook.id, action=UpdateAction.DEACTIVATE)

@@ -52,7 +52,7 @@ from pulumi_devrev.testing import (
     Registration,
     capture_program,
 )
-from tests.support import TOKEN, Served, closed_port_url, serve_asgi
+from tests.support import TOKEN, Served, closed_port_url, read_body, serve_asgi
 
 BAD_TOKEN = "MARK-badtoken-5e1c7a"
 SECRET = "MARK-secret-9b2d4f"  # 18 bytes: a valid webhook secret
@@ -136,12 +136,7 @@ class Scan:
 async def echoing_devrev(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] != "http":
         return
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
+    body = await read_body(receive)
     try:
         sent = json.loads(body) if body else {}
     except ValueError:

@@ -15,6 +15,7 @@ from pulumi_devrev.client import DevRevClient
 from pulumi_devrev.errors import DevRevError, VerificationTimeout
 from pulumi_devrev.models import Webhook
 from pulumi_devrev.verification import POLL_INTERVALS, wait_until_active
+from tests.support import Clock
 
 HOOK_ID = "don:integration:dvrv-us-1:devo/0:webhook/abc"
 URL = "https://user:pa55word@hooks.example.com/devrev?token=tok-123"
@@ -24,24 +25,10 @@ def hook(status: str) -> Webhook:
     return Webhook(id=HOOK_ID, url=URL, status=status, secret="s" * 16)  # type: ignore[arg-type]
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 class ScriptedClient:
     """``get_webhook`` answers the next status of ``script`` (``None``: the webhook is gone)."""
 
-    def __init__(self, script: Iterable[str | None], clock: FakeClock) -> None:
+    def __init__(self, script: Iterable[str | None], clock: Clock) -> None:
         self.script = iter(script)
         self.clock = clock
         self.polled_at: list[float] = []
@@ -54,7 +41,7 @@ class ScriptedClient:
 
 
 def wait(script: Iterable[str | None], timeout: float = 180.0) -> tuple[Any, ...]:
-    clock = FakeClock()
+    clock = Clock()
     client = ScriptedClient(script, clock)
     lines: list[str] = []
     try:
@@ -64,7 +51,7 @@ def wait(script: Iterable[str | None], timeout: float = 180.0) -> tuple[Any, ...
             timeout,
             lines.append,
             sleep=clock.sleep,
-            clock=clock.clock,
+            clock=clock.monotonic,
         )
     except DevRevError as err:
         result = err
@@ -72,7 +59,7 @@ def wait(script: Iterable[str | None], timeout: float = 180.0) -> tuple[Any, ...
 
 
 def test_an_active_webhook_needs_no_poll() -> None:
-    clock = FakeClock()
+    clock = Clock()
     client = ScriptedClient([], clock)
     lines: list[str] = []
     done = wait_until_active(
@@ -81,10 +68,10 @@ def test_an_active_webhook_needs_no_poll() -> None:
         60,
         lines.append,
         sleep=clock.sleep,
-        clock=clock.clock,
+        clock=clock.monotonic,
     )
     assert done.status == "active"
-    assert client.polled_at == [] and clock.slept == [] and lines == []
+    assert client.polled_at == [] and clock.sleeps == [] and lines == []
 
 
 def test_polls_grow_then_cap_and_stop_at_active() -> None:
@@ -92,10 +79,10 @@ def test_polls_grow_then_cap_and_stop_at_active() -> None:
     result, client, clock, lines = wait(script)
     assert isinstance(result, Webhook) and result.status == "active"
     # Quick at first, then capped at the last interval: ten polls.
-    assert clock.slept == [*POLL_INTERVALS, POLL_INTERVALS[-1], POLL_INTERVALS[-1], 10.0]
+    assert clock.sleeps == [*POLL_INTERVALS, POLL_INTERVALS[-1], POLL_INTERVALS[-1], 10.0]
     assert len(client.polled_at) == 10
     assert lines[0].startswith("waiting up to 180s for DevRev to verify")
-    assert lines[-1] == f"  {HOOK_ID} is active after {sum(clock.slept):.0f}s"
+    assert lines[-1] == f"  {HOOK_ID} is active after {sum(clock.sleeps):.0f}s"
 
 
 def test_progress_is_reported_about_every_ten_seconds_not_every_poll() -> None:
@@ -103,14 +90,14 @@ def test_progress_is_reported_about_every_ten_seconds_not_every_poll() -> None:
     assert isinstance(result, Webhook)
     progress = [ln for ln in lines if "is unverified after" in ln]
     # 13 polls over about 100 s: one progress line per 10 s or more, never one per poll.
-    assert 3 <= len(progress) <= sum(clock.slept) / 10 + 1
+    assert 3 <= len(progress) <= sum(clock.sleeps) / 10 + 1
     assert len(progress) < len(client.polled_at)
 
 
 def test_the_wait_ends_at_its_timeout_with_what_the_endpoint_must_do() -> None:
     result, _, clock, lines = wait(["unverified"] * 100, timeout=30)
     assert isinstance(result, VerificationTimeout)
-    assert sum(clock.slept) == pytest.approx(30)  # never sleeps past the timeout
+    assert sum(clock.sleeps) == pytest.approx(30)  # never sleeps past the timeout
     assert result.waited == pytest.approx(30)
     message = str(result)
     assert f"DevRev webhook {HOOK_ID} is still unverified after 30s" in message
