@@ -98,11 +98,12 @@ class FakeDevRev:
             return httpx.Response(500, json={"message": "internal"})
         return httpx.Response(200, json={"webhook": self.hooks[-1] | {"id": hook_id}})
 
-    def client(self, deadline: float = 60.0) -> DevRevClient:
+    def client(self, deadline: float = 60.0, handler: Any = None) -> DevRevClient:
+        """A client talking to this DevRev, or to ``handler`` (which may call this one)."""
         return DevRevClient(
             TOKEN,
             "http://devrev.test",
-            transport=httpx.MockTransport(self),
+            transport=httpx.MockTransport(handler or self),
             retry=POLICY,
             timeouts=Timeouts(deadline=deadline),
             sleep=self.clock.sleep,
@@ -151,14 +152,7 @@ class TestGeneratedSecret:
                 raise httpx.ReadError("connection reset")
             return original(request)
 
-        devrev_client = DevRevClient(
-            TOKEN,
-            "http://devrev.test",
-            transport=httpx.MockTransport(twice),
-            retry=POLICY,
-            sleep=clock.sleep,
-        )
-        with devrev_client as client:
+        with devrev.client(handler=twice) as client:
             hook = client.create_webhook(CreateWebhookRequest(url=URL))
 
         assert hook.id.endswith("/zz-old")
@@ -182,10 +176,7 @@ class TestGeneratedSecret:
                 raise httpx.ReadError("connection reset")
             return original(request)
 
-        devrev_client = DevRevClient(
-            TOKEN, "http://devrev.test", transport=httpx.MockTransport(twice), sleep=clock.sleep
-        )
-        with devrev_client as client:
+        with devrev.client(handler=twice) as client:
             hook = client.create_webhook(CreateWebhookRequest(url=URL))
 
         assert hook.created_date is None
@@ -210,14 +201,7 @@ class TestGeneratedSecret:
                 return httpx.Response(500, json={"message": "internal"})
             return original(request)
 
-        devrev_client = DevRevClient(
-            TOKEN,
-            "http://devrev.test",
-            transport=httpx.MockTransport(twice),
-            retry=POLICY,
-            sleep=clock.sleep,
-        )
-        with devrev_client as client:
+        with devrev.client(handler=twice) as client:
             hook = client.create_webhook(CreateWebhookRequest(url=URL))
 
         kept, twin = (h["id"] for h in devrev.hooks)
@@ -277,10 +261,7 @@ class TestChosenSecret:
                 return httpx.Response(500, json={})
             return original(request)
 
-        devrev_client = DevRevClient(
-            TOKEN, "http://devrev.test", transport=httpx.MockTransport(skewed), sleep=clock.sleep
-        )
-        with devrev_client as client:
+        with devrev.client(handler=skewed) as client:
             hook = client.create_webhook(CreateWebhookRequest(url=URL, secret="my-secret-0000"))
 
         assert hook.id == devrev.hooks[0]["id"]
