@@ -112,6 +112,7 @@ VALIDATORS = (
     "tests/unit/test_inputs.py",
     "tests/unit/test_models.py",
     "tests/unit/test_check_properties.py",
+    "tests/unit/test_validator_edges.py",
 )
 
 TARGETS = (
@@ -136,6 +137,7 @@ TARGETS = (
         (
             "tests/unit/test_plan.py",
             "tests/unit/test_plan_edges.py",
+            "tests/unit/test_reverification.py",
             "tests/unit/test_redaction.py",
             "tests/client/test_plan_applied.py",
         ),
