@@ -270,7 +270,7 @@ class DevRevClient:
                 ) from None
             found = _made_by(request, generated, started, hooks)
             if found is not None and generated:
-                self._delete_twins(request, found, hooks)
+                self._delete_twins(request, found, hooks, deadline_at)
             now = time.monotonic()
             if found is not None or now >= settle_until:
                 return found
@@ -278,11 +278,15 @@ class DevRevClient:
             self._sleep(min(next(pauses, _SETTLE_PAUSES[-1]), settle_until - now))
 
     def _delete_twins(
-        self, request: CreateWebhookRequest, kept: Webhook, hooks: list[Webhook]
+        self,
+        request: CreateWebhookRequest,
+        kept: Webhook,
+        hooks: list[Webhook],
+        deadline_at: float,
     ) -> None:
         """Delete the webhooks in ``hooks``, other than ``kept``, carrying this create's
         generated secret: made for this create, it proves they are twins made by this very
-        call, never somebody else's."""
+        call, never somebody else's. Within the create's deadline; one already gone is fine."""
         for twin in hooks:
             if twin.id != kept.id and twin.secret == request.secret:
                 log.warning(
@@ -292,7 +296,16 @@ class DevRevClient:
                     kept.id,
                 )
                 try:
-                    self.delete_webhook(twin.id)
+                    self._call(
+                        "webhooks.delete",
+                        "POST",
+                        "/webhooks.delete",
+                        json={"id": twin.id},
+                        webhook=twin.id,
+                        deadline_at=deadline_at,
+                    )
+                except NotFoundError:
+                    pass
                 except DevRevError as err:
                     # The kept webhook is this create's result: failing here would leave it
                     # out of the stack too. Name the twin instead, and how to remove it.

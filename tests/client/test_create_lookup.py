@@ -212,10 +212,36 @@ class TestGeneratedSecret:
         # The twin the stack does not manage is named, with how to delete it.
         assert caplog.records[-1].getMessage() == (
             f"webhooks.create: could not delete {twin} (webhooks.delete of webhook {twin} "
-            "failed: HTTP 500: internal. DevRev may have deleted it even so: `pulumi refresh` "
-            f"shows whether it exists). If it still exists, it is a copy of {kept} that the "
+            f"failed: HTTP 500: internal). If it still exists, it is a copy of {kept} that the "
             f"stack does not manage: delete it (webhooks.delete with id {twin})"
         )
+
+    def test_deleting_twins_is_held_to_the_creates_deadline(self, clock: Clock) -> None:
+        devrev = FakeDevRev(clock, ["commit-then-drop"])
+        original = devrev.__call__
+
+        def twice(request: httpx.Request) -> httpx.Response:
+            if request.url.path == "/webhooks.create":
+                devrev.paths.append(request.url.raw_path.decode())
+                body = json.loads(request.content)
+                devrev.add(body["secret"], ago=timedelta(seconds=1))
+                devrev.add(body["secret"])
+                clock.now += 0.3  # half of the create's deadline gone before the lookup
+                raise httpx.ReadError("connection reset")
+            if request.url.path == "/webhooks.delete":
+                devrev.paths.append(request.url.raw_path.decode())
+                return httpx.Response(500, json={"message": "internal"})
+            return original(request)
+
+        began = clock.now
+        with devrev.client(deadline=0.6, handler=twice) as client:
+            hook = client.create_webhook(CreateWebhookRequest(url=URL))
+
+        assert hook.id == devrev.hooks[0]["id"]
+        # Not the attempts a delete with a deadline of its own would get: the 0.3 s left of the
+        # create's allow two (0.25 s apart).
+        assert devrev.paths.count("/webhooks.delete") == 2
+        assert clock.now - began <= 0.6
 
     def test_a_create_that_made_nothing_is_sent_again_beside_a_lookalike(
         self, clock: Clock
