@@ -296,16 +296,7 @@ class DevRevClient:
                     kept.id,
                 )
                 try:
-                    self._call(
-                        "webhooks.delete",
-                        "POST",
-                        "/webhooks.delete",
-                        json={"id": twin.id},
-                        webhook=twin.id,
-                        deadline_at=deadline_at,
-                    )
-                except NotFoundError:
-                    pass
+                    self._delete(twin.id, deadline_at=deadline_at)
                 except DevRevError as err:
                     # The kept webhook is this create's result: failing here would leave it
                     # out of the stack too. Name the twin instead, and how to remove it.
@@ -355,6 +346,21 @@ class DevRevClient:
 
     def delete_webhook(self, webhook_id: str) -> bool:
         """``POST /webhooks.delete``; ``False`` when it was already gone (which is fine)."""
+        return self._delete(
+            webhook_id,
+            unknown_outcome=(
+                "DevRev may have deleted it even so: `pulumi refresh` shows whether it exists"
+            ),
+        )
+
+    def _delete(
+        self,
+        webhook_id: str,
+        *,
+        deadline_at: float | None = None,
+        unknown_outcome: str | None = None,
+    ) -> bool:
+        """:meth:`delete_webhook`, within ``deadline_at`` (default: a deadline of its own)."""
         try:
             self._call(
                 "webhooks.delete",
@@ -362,9 +368,8 @@ class DevRevClient:
                 "/webhooks.delete",
                 json={"id": webhook_id},
                 webhook=webhook_id,
-                unknown_outcome=(
-                    "DevRev may have deleted it even so: `pulumi refresh` shows whether it exists"
-                ),
+                deadline_at=deadline_at,
+                unknown_outcome=unknown_outcome,
             )
         except NotFoundError:
             return False

@@ -113,6 +113,26 @@ class FakeDevRev:
         return self.paths.count("/webhooks.create")
 
 
+def twin_that_cannot_be_deleted(devrev: FakeDevRev, create_takes: float = 0.0) -> Any:
+    """A handler: the create lands twice (the second copy newer), taking ``create_takes`` s,
+    and its answer is lost; every delete is answered 500. Everything else goes to ``devrev``."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/webhooks.create":
+            devrev.paths.append(request.url.raw_path.decode())
+            body = json.loads(request.content)
+            devrev.add(body["secret"], ago=timedelta(seconds=1))
+            devrev.add(body["secret"])
+            devrev.clock.now += create_takes
+            raise httpx.ReadError("connection reset")
+        if request.url.path == "/webhooks.delete":
+            devrev.paths.append(request.url.raw_path.decode())
+            return httpx.Response(500, json={"message": "internal"})
+        return devrev(request)
+
+    return handler
+
+
 class TestGeneratedSecret:
     """No secret given: the one generated for this create is the proof."""
 
@@ -187,21 +207,7 @@ class TestGeneratedSecret:
     ) -> None:
         devrev = FakeDevRev(clock, ["commit-then-drop"])
         caplog.set_level(logging.WARNING, "pulumi_devrev.client")
-        original = devrev.__call__
-
-        def twice(request: httpx.Request) -> httpx.Response:
-            if request.url.path == "/webhooks.create":
-                devrev.paths.append(request.url.raw_path.decode())
-                body = json.loads(request.content)
-                devrev.add(body["secret"], ago=timedelta(seconds=1))
-                devrev.add(body["secret"])
-                raise httpx.ReadError("connection reset")
-            if request.url.path == "/webhooks.delete":
-                devrev.paths.append(request.url.raw_path.decode())
-                return httpx.Response(500, json={"message": "internal"})
-            return original(request)
-
-        with devrev.client(handler=twice) as client:
+        with devrev.client(handler=twin_that_cannot_be_deleted(devrev)) as client:
             hook = client.create_webhook(CreateWebhookRequest(url=URL))
 
         kept, twin = (h["id"] for h in devrev.hooks)
@@ -218,23 +224,10 @@ class TestGeneratedSecret:
 
     def test_deleting_twins_is_held_to_the_creates_deadline(self, clock: Clock) -> None:
         devrev = FakeDevRev(clock, ["commit-then-drop"])
-        original = devrev.__call__
-
-        def twice(request: httpx.Request) -> httpx.Response:
-            if request.url.path == "/webhooks.create":
-                devrev.paths.append(request.url.raw_path.decode())
-                body = json.loads(request.content)
-                devrev.add(body["secret"], ago=timedelta(seconds=1))
-                devrev.add(body["secret"])
-                clock.now += 0.3  # half of the create's deadline gone before the lookup
-                raise httpx.ReadError("connection reset")
-            if request.url.path == "/webhooks.delete":
-                devrev.paths.append(request.url.raw_path.decode())
-                return httpx.Response(500, json={"message": "internal"})
-            return original(request)
-
         began = clock.now
-        with devrev.client(deadline=0.6, handler=twice) as client:
+        # Half of the create's 0.6 s deadline is gone before the lookup.
+        handler = twin_that_cannot_be_deleted(devrev, create_takes=0.3)
+        with devrev.client(deadline=0.6, handler=handler) as client:
             hook = client.create_webhook(CreateWebhookRequest(url=URL))
 
         assert hook.id == devrev.hooks[0]["id"]
